@@ -1,0 +1,53 @@
+"""Small helpers shared by the command modules: parsers with examples, arguments."""
+
+from __future__ import annotations
+
+import argparse
+from datetime import UTC, date, datetime
+from typing import Any
+
+from outreach.errors import InputError, Problem
+
+
+def add_command(
+    subparsers: Any,
+    name: str,
+    *,
+    help: str,
+    description: str,
+    examples: list[str],
+    common: argparse.ArgumentParser,
+) -> argparse.ArgumentParser:
+    """A subcommand parser whose help ends with worked examples."""
+    epilog = "examples:\n" + "\n".join(f"  {line}" for line in examples)
+    parser: argparse.ArgumentParser = subparsers.add_parser(
+        name,
+        help=help,
+        description=description,
+        epilog=epilog,
+        parents=[common],
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    return parser
+
+
+def parse_day(text: str, option: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise InputError([Problem(option, f"'{text}' is not a date; write YYYY-MM-DD")]) from None
+
+
+def parse_moment(text: str, option: str) -> datetime:
+    """`--as-of`/`--date` values: a day (taken at noon UTC, so no zone shifts its
+    date) or an ISO 8601 date-time with an offset."""
+    if len(text) == 10:
+        day = parse_day(text, option)
+        return datetime(day.year, day.month, day.day, 12, 0, tzinfo=UTC)
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        raise InputError([Problem(option, f"'{text}' is not a date; write YYYY-MM-DD")]) from None
+    if moment.tzinfo is None:
+        raise InputError([Problem(option, f"'{text}' needs a UTC offset, like +02:00")])
+    return moment.astimezone(UTC)

@@ -1,0 +1,70 @@
+"""What every command handler is given: streams, environment, clock, workspace.
+
+Streams, environment and the clock are passed in (never read from globals)
+so tests drive the CLI in-process with a fixed `--as-of` and captured output.
+"""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import TextIO
+
+from outreach.cli.terminal import progress_for
+from outreach.clock import Clock
+from outreach.config import Config
+from outreach.journal import Journal
+from outreach.progress import Progress
+from outreach.workspace import Workspace, load_config, load_workspace, resolve_home
+
+
+@dataclass
+class Context:
+    args: argparse.Namespace
+    stdout: TextIO
+    stderr: TextIO
+    environ: Mapping[str, str]
+    cwd: Path
+    clock: Clock
+    _workspace: Workspace | None = field(default=None, repr=False)
+    _journal: Journal | None = field(default=None, repr=False)
+
+    @property
+    def home(self) -> Path:
+        return resolve_home(getattr(self.args, "home", None), self.environ, self.cwd)
+
+    def now(self) -> datetime:
+        return self.clock()
+
+    def config(self) -> Config:
+        if self._workspace is not None:
+            return self._workspace.config
+        return load_config(self.home)
+
+    def workspace(self) -> Workspace:
+        if self._workspace is None:
+            self._workspace = load_workspace(self.home)
+        return self._workspace
+
+    def journal(self) -> Journal:
+        """The workspace's journal, opened once and closed when the command ends."""
+        if self._journal is None:
+            self._journal = Journal.open(self.workspace().journal_path)
+        return self._journal
+
+    def progress(self) -> Progress:
+        return progress_for(self.stderr)
+
+    def out(self, text: str = "") -> None:
+        self.stdout.write(text + "\n")
+
+    def err(self, text: str) -> None:
+        self.stderr.write(text + "\n")
+
+    def close(self) -> None:
+        if self._journal is not None:
+            self._journal.close()
+            self._journal = None

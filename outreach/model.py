@@ -1,0 +1,154 @@
+"""The shared vocabulary: contacts, circles, events and touches as frozen values.
+
+Everything here is plain data. Parsing lives in `roster`, `events` and
+`config`; persistence in `journal`. Nothing here does I/O.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+
+ME = "me"  # the user, as an event host or a touch's subject
+
+
+class Why(enum.StrEnum):
+    """Why a relationship matters to the user."""
+
+    LEARN = "learn"  # I want to learn from them
+    CONTRIBUTE = "contribute"  # I want to contribute to their work
+    CONNECT = "connect"  # I want to connect them with others
+
+
+class TouchKind(enum.StrEnum):
+    REPLY = "reply"  # a genuine message from them
+    SENT = "sent"  # a message from the user to them
+    SHARE = "share"  # shared their event or work, or shared an event with them
+    INTRO = "intro"  # introduced them to someone
+    FEEDBACK = "feedback"  # gave them honest feedback
+    MEETING = "meeting"  # met in person or by call
+    PROMOTION = "promotion"  # promoted their work elsewhere (a post, a mention)
+    NOTE = "note"  # anything worth remembering that is neither
+
+
+# Support is something done *for* someone; a reply from them is contact, not support.
+SUPPORT_KINDS: frozenset[TouchKind] = frozenset(
+    {TouchKind.SHARE, TouchKind.INTRO, TouchKind.FEEDBACK, TouchKind.MEETING, TouchKind.PROMOTION}
+)
+
+
+class Direction(enum.StrEnum):
+    INBOUND = "in"
+    OUTBOUND = "out"
+    NONE = "none"  # a meeting, a note
+
+
+@dataclass(frozen=True, slots=True)
+class Circle:
+    name: str
+    cadence_days: int
+
+
+@dataclass(frozen=True, slots=True)
+class Contact:
+    id: str
+    name: str
+    emails: tuple[str, ...]  # normalised; the first is where mail goes
+    circle: str = "extended"
+    why: tuple[Why, ...] = ()
+    tags: tuple[str, ...] = ()
+    cadence_days: int | None = None  # overrides the circle's cadence
+    org: str | None = None
+    notes: str | None = None
+    links: tuple[str, ...] = ()
+
+    @property
+    def email(self) -> str:
+        return self.emails[0]
+
+    @property
+    def first_name(self) -> str:
+        return self.name.split()[0] if self.name.split() else self.name
+
+
+def address_key(address: str) -> str:
+    """The form addresses are matched in: no real provider tells `Ana@` from `ana@`."""
+    return address.strip().lower()
+
+
+@dataclass(frozen=True, slots=True)
+class Roster:
+    contacts: tuple[Contact, ...] = ()
+    _by_id: Mapping[str, Contact] = field(default_factory=dict, repr=False, compare=False)
+    _by_address: Mapping[str, Contact] = field(default_factory=dict, repr=False, compare=False)
+
+    @classmethod
+    def of(cls, contacts: Iterable[Contact]) -> Roster:
+        contacts = tuple(contacts)
+        by_address = {address_key(a): c for c in contacts for a in c.emails}
+        return cls(contacts, {c.id: c for c in contacts}, by_address)
+
+    def __len__(self) -> int:
+        return len(self.contacts)
+
+    def __iter__(self):  # type: ignore[no-untyped-def]
+        return iter(self.contacts)
+
+    def __contains__(self, contact_id: object) -> bool:
+        return contact_id in self._by_id
+
+    def get(self, contact_id: str) -> Contact | None:
+        return self._by_id.get(contact_id)
+
+    def __getitem__(self, contact_id: str) -> Contact:
+        return self._by_id[contact_id]
+
+    def by_address(self, address: str) -> Contact | None:
+        """The contact owning `address`, matched without regard to case."""
+        return self._by_address.get(address_key(address))
+
+    def in_circle(self, circle: str) -> tuple[Contact, ...]:
+        return tuple(c for c in self.contacts if c.circle == circle)
+
+    def with_tag(self, tag: str) -> tuple[Contact, ...]:
+        return tuple(c for c in self.contacts if tag in c.tags)
+
+
+@dataclass(frozen=True, slots=True)
+class Event:
+    """Someone's event worth sharing (or the user's own, when host is `me`)."""
+
+    id: str
+    title: str
+    host: str  # a contact id, or ME
+    start: datetime  # timezone-aware
+    end: datetime | None = None
+    url: str | None = None
+    location: str | None = None
+    description: str | None = None
+    tags: tuple[str, ...] = ()
+    share_with: tuple[str, ...] = ()  # contact ids, "tag:X" or "circle:C"
+
+    @property
+    def is_self_promotion(self) -> bool:
+        return self.host == ME
+
+
+@dataclass(frozen=True, slots=True)
+class Touch:
+    """One moment of contact or support between the user and a contact."""
+
+    contact_id: str
+    kind: TouchKind
+    at: datetime  # timezone-aware; stored in UTC
+    direction: Direction = Direction.NONE
+    message_id: str | None = None  # recording the same message twice is a no-op
+    source: str = "manual"  # "manual", "sync:<mailbox>/<folder>", "send", "import"…
+    detail: str = ""
+    self_promotion: bool = False  # a share of the user's own work
+
+    @property
+    def is_support(self) -> bool:
+        return self.kind in SUPPORT_KINDS and not self.self_promotion

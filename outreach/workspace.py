@@ -1,0 +1,213 @@
+"""The workspace folder: finding it, loading its files, writing them atomically.
+
+An edge: this module reads and writes files and nothing else. It hands the
+text to the pure parsers (`config`, `roster`, `events`) and gathers their
+problems, so one run reports everything wrong across all the files.
+"""
+
+from __future__ import annotations
+
+import os
+import stat
+import tempfile
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from outreach.config import CONFIG_FILE, Config, ImapMailbox, SmtpConfig, parse_config
+from outreach.errors import InputError, Problem, WorkspaceError
+from outreach.events import parse_events
+from outreach.model import Event, Roster
+from outreach.roster import read_roster
+from outreach.tomlsource import KeyLocator
+
+HOME_ENV = "OUTREACH_HOME"
+
+
+def resolve_home(
+    home: str | os.PathLike[str] | None, environ: Mapping[str, str], cwd: Path
+) -> Path:
+    """The workspace folder: `--home`, else $OUTREACH_HOME, else the current folder."""
+    chosen = home if home is not None else environ.get(HOME_ENV) or None
+    if chosen is None:
+        return cwd
+    return (cwd / Path(chosen).expanduser()).resolve()
+
+
+def atomic_write(
+    path: Path, data: bytes | str, *, mode: int | None = None, durable: bool = True
+) -> None:
+    """Replace `path` with `data` all at once: readers see the old file or the new one.
+
+    Writes a temporary file beside the target, fsyncs it, renames it over the
+    target and fsyncs the folder, so a crash never leaves a half-written file.
+    `durable=False` skips the fsyncs, for batches that sync once at the end.
+    """
+    payload = data.encode("utf-8") if isinstance(data, str) else data
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if mode is None:
+        try:
+            mode = stat.S_IMODE(path.stat().st_mode)
+        except FileNotFoundError:
+            mode = 0o644
+    fd, temp_name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(payload)
+            if durable:
+                handle.flush()
+                os.fsync(handle.fileno())
+        os.chmod(temp_name, mode)
+        os.replace(temp_name, path)
+    except BaseException:
+        with _suppress_missing():
+            os.unlink(temp_name)
+        raise
+    if durable:
+        fsync_folder(path.parent)
+
+
+def fsync_folder(folder: Path) -> None:
+    """Make renames inside `folder` durable."""
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+class _suppress_missing:
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(self, exc_type: object, exc: object, tb: object) -> bool:
+        return exc_type is FileNotFoundError
+
+
+@dataclass(frozen=True, slots=True)
+class Workspace:
+    """A loaded workspace: its folder, settings, roster and events."""
+
+    root: Path
+    config: Config
+    roster: Roster
+    events: tuple[Event, ...]
+
+    def path(self, relative: str) -> Path:
+        """A path from the config, relative to the workspace unless absolute."""
+        return self.root / Path(relative).expanduser()
+
+    @property
+    def config_path(self) -> Path:
+        return self.root / CONFIG_FILE
+
+    @property
+    def roster_path(self) -> Path:
+        return self.path(self.config.paths.roster)
+
+    @property
+    def events_path(self) -> Path:
+        return self.path(self.config.paths.events)
+
+    @property
+    def templates_dir(self) -> Path:
+        return self.path(self.config.paths.templates)
+
+    @property
+    def drafts_dir(self) -> Path:
+        return self.path(self.config.paths.drafts)
+
+    @property
+    def sent_dir(self) -> Path:
+        return self.path(self.config.paths.sent)
+
+    @property
+    def journal_path(self) -> Path:
+        return self.path(self.config.paths.journal)
+
+
+def read_text(path: Path, shown: str) -> str:
+    try:
+        return path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        raise InputError(
+            [Problem(shown, f"not UTF-8 text: {exc.reason} at byte {exc.start}")]
+        ) from None
+    except OSError as exc:
+        raise WorkspaceError(f"{shown}: cannot read: {exc.strerror}") from exc
+
+
+def load_config(root: Path) -> Config:
+    """Read and validate only outreach.toml (for commands that need no roster)."""
+    config_path = root / CONFIG_FILE
+    if not config_path.is_file():
+        raise InputError(
+            [Problem(str(config_path), "no outreach.toml here: this is not an outreach workspace")],
+            hint=f"create one with `outreach init {root}` (add --example for a sample network),"
+            " or point --home / $OUTREACH_HOME at an existing workspace",
+        )
+    text = read_text(config_path, str(config_path))
+    config = parse_config(text, str(config_path))
+    InputError.collect(_plain_password_problems(config, config_path, text))
+    return config
+
+
+def load_workspace(root: Path) -> Workspace:
+    """Read and validate config, roster and events, reporting every problem at once."""
+    config = load_config(root)
+    problems: list[Problem] = []
+    roster_path = root / Path(config.paths.roster).expanduser()
+    roster = Roster.of(())
+    if roster_path.is_file():
+        roster, roster_problems = read_roster(
+            read_text(roster_path, str(roster_path)), config.circles, str(roster_path)
+        )
+        problems += roster_problems
+    else:
+        problems.append(Problem(str(roster_path), "missing: the roster of your contacts"))
+    events: tuple[Event, ...] = ()
+    events_path = root / Path(config.paths.events).expanduser()
+    # Events name contacts; checking them against a roster with errors would
+    # only repeat those errors in another guise.
+    if events_path.is_file() and not problems:
+        try:
+            events = parse_events(
+                read_text(events_path, str(events_path)), roster, config.circles, str(events_path)
+            )
+        except InputError as exc:
+            problems += exc.problems
+    InputError.collect(problems)
+    return Workspace(root=root, config=config, roster=roster, events=events)
+
+
+def _plain_password_problems(config: Config, path: Path, text: str) -> list[Problem]:
+    holders: list[tuple[tuple[str | int, ...], str]] = []
+    for index, mailbox in enumerate(config.mailboxes):
+        if isinstance(mailbox, ImapMailbox) and mailbox.credentials.password is not None:
+            holders.append((("mailboxes", index, "password"), mailbox.name))
+    if isinstance(config.smtp, SmtpConfig) and config.smtp.credentials.password is not None:
+        holders.append((("smtp", "password"), "smtp"))
+    if not holders:
+        return []
+    if stat.S_IMODE(path.stat().st_mode) & 0o077 == 0:
+        return []
+    locator = KeyLocator(text)
+    return [
+        locator.problem(
+            str(path),
+            key_path,
+            f"a plain password for '{name}' in a file others can read; use"
+            f" password_command or password_env, or run `chmod 600 {path}`",
+        )
+        for key_path, name in holders
+    ]
+
+
+__all__ = [
+    "CONFIG_FILE",
+    "Workspace",
+    "atomic_write",
+    "load_config",
+    "load_workspace",
+    "resolve_home",
+]
