@@ -114,6 +114,15 @@ CREATE TABLE draft_recipients (
     contact_id TEXT NOT NULL,
     PRIMARY KEY (draft_id, contact_id)
 ) WITHOUT ROWID;
+-- The support a draft gives once it is sent (by SMTP, or seen in the Sent
+-- folder): turned into touches then, never before.
+CREATE TABLE draft_support (
+    draft_id       INTEGER NOT NULL REFERENCES drafts (id),
+    contact_id     TEXT NOT NULL,
+    kind           TEXT NOT NULL,
+    self_promotion INTEGER NOT NULL DEFAULT 0,
+    PRIMARY KEY (draft_id, contact_id, kind)
+) WITHOUT ROWID;
 -- An event goes to a person once, across every run.
 CREATE TABLE event_shares (
     event_id   TEXT NOT NULL,

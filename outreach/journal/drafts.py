@@ -1,0 +1,261 @@
+"""Drafts in the journal: what was drafted for whom, its status, replies, sending.
+
+A draft's support (who it promotes or helps) is stored when it is drafted
+and becomes touches only when the draft is sent, by SMTP or from the user's
+own mail client (seen later in the Sent folder): nothing counts before then.
+"""
+
+from __future__ import annotations
+
+import enum
+import json
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from outreach.clock import iso_utc, parse_iso_utc
+from outreach.journal.store import Journal
+from outreach.model import Direction, TouchKind
+
+
+class DraftStatus(enum.StrEnum):
+    DRAFTED = "drafted"  # in drafts/, awaiting review
+    PUSHED = "pushed"  # also in the IMAP Drafts folder
+    SENT = "sent"
+    DISCARDED = "discarded"
+    REPLIED = "replied"  # sent, and a recipient answered
+
+
+PENDING = (DraftStatus.DRAFTED, DraftStatus.PUSHED)
+
+
+@dataclass(frozen=True, slots=True)
+class SupportPlan:
+    """A touch a draft will record for `contact_id` once it is sent."""
+
+    contact_id: str
+    kind: TouchKind
+    self_promotion: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class DraftRecord:
+    id: int
+    message_id: str
+    kind: str
+    status: DraftStatus
+    subject: str
+    path: str
+    recipients: tuple[str, ...]
+    event_id: str | None
+    intro_id: int | None
+    created_at: datetime
+    updated_at: datetime
+    pushed_uid: int | None
+    sent_at: datetime | None
+
+
+_COLUMNS = (
+    "d.id, d.message_id, d.kind, d.status, d.subject, d.path, d.event_id, d.intro_id,"
+    " d.created_at, d.updated_at, d.pushed_uid, d.sent_at,"
+    " (SELECT json_group_array(contact_id) FROM draft_recipients r WHERE r.draft_id = d.id)"
+)
+
+
+def _draft(row: Sequence[object]) -> DraftRecord:
+    return DraftRecord(
+        id=int(row[0]),  # type: ignore[call-overload]
+        message_id=str(row[1]),
+        kind=str(row[2]),
+        status=DraftStatus(row[3]),
+        subject=str(row[4]),
+        path=str(row[5]),
+        event_id=row[6] if row[6] is None else str(row[6]),
+        intro_id=row[7] if row[7] is None else int(row[7]),  # type: ignore[call-overload]
+        created_at=parse_iso_utc(str(row[8])),
+        updated_at=parse_iso_utc(str(row[9])),
+        pushed_uid=row[10] if row[10] is None else int(row[10]),  # type: ignore[call-overload]
+        sent_at=parse_iso_utc(str(row[11])) if row[11] else None,
+        recipients=tuple(sorted(json.loads(str(row[12])))),
+    )
+
+
+def add_draft(
+    journal: Journal,
+    *,
+    message_id: str,
+    kind: str,
+    subject: str,
+    path: str,
+    recipients: Iterable[str],
+    support: Iterable[SupportPlan],
+    now: datetime,
+    event_id: str | None = None,
+    intro_id: int | None = None,
+) -> int:
+    """Record a new draft, its recipients and the support it will give; returns its id.
+
+    With an `event_id`, also remembers that the event went to each recipient,
+    so no later run drafts it to them again.
+    """
+    stamp = iso_utc(now)
+    with journal.transaction() as db:
+        cursor = db.execute(
+            "INSERT INTO drafts (message_id, kind, subject, path, event_id, intro_id,"
+            " created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            (message_id, kind, subject, path, event_id, intro_id, stamp, stamp),
+        )
+        draft_id = int(cursor.lastrowid or 0)
+        recipients = list(dict.fromkeys(recipients))
+        db.executemany(
+            "INSERT INTO draft_recipients (draft_id, contact_id) VALUES (?, ?)",
+            [(draft_id, c) for c in recipients],
+        )
+        db.executemany(
+            "INSERT OR IGNORE INTO draft_support (draft_id, contact_id, kind, self_promotion)"
+            " VALUES (?, ?, ?, ?)",
+            [(draft_id, s.contact_id, s.kind.value, int(s.self_promotion)) for s in support],
+        )
+        if event_id is not None:
+            db.executemany(
+                "INSERT OR IGNORE INTO event_shares (event_id, contact_id, draft_id)"
+                " VALUES (?, ?, ?)",
+                [(event_id, c, draft_id) for c in recipients],
+            )
+        return draft_id
+
+
+def get_draft(journal: Journal, draft_id: int) -> DraftRecord | None:
+    row = journal.connection.execute(
+        f"SELECT {_COLUMNS} FROM drafts d WHERE d.id = ?", (draft_id,)
+    ).fetchone()
+    return None if row is None else _draft(row)
+
+
+def draft_by_message_id(journal: Journal, message_id: str) -> DraftRecord | None:
+    row = journal.connection.execute(
+        f"SELECT {_COLUMNS} FROM drafts d WHERE d.message_id = ?", (message_id,)
+    ).fetchone()
+    return None if row is None else _draft(row)
+
+
+def list_drafts(
+    journal: Journal, *, statuses: Iterable[DraftStatus] | None = None
+) -> list[DraftRecord]:
+    query = f"SELECT {_COLUMNS} FROM drafts d"
+    params: list[str] = []
+    if statuses is not None:
+        wanted = [s.value for s in statuses]
+        query += f" WHERE d.status IN ({','.join('?' * len(wanted))})"
+        params = wanted
+    return [_draft(r) for r in journal.connection.execute(query + " ORDER BY d.id", params)]
+
+
+def set_status(
+    journal: Journal,
+    draft_id: int,
+    status: DraftStatus,
+    *,
+    now: datetime,
+    pushed_uid: int | None = None,
+) -> None:
+    with journal.transaction() as db:
+        db.execute(
+            "UPDATE drafts SET status = ?, updated_at = ?,"
+            " pushed_uid = COALESCE(?, pushed_uid) WHERE id = ?",
+            (status.value, iso_utc(now), pushed_uid, draft_id),
+        )
+
+
+def shared_event_with(journal: Journal, event_id: str) -> set[str]:
+    """Contact ids this event has already been drafted to (in any run)."""
+    rows = journal.connection.execute(
+        "SELECT s.contact_id FROM event_shares s JOIN drafts d ON d.id = s.draft_id"
+        " WHERE s.event_id = ? AND d.status != 'discarded'",
+        (event_id,),
+    )
+    return {str(r[0]) for r in rows}
+
+
+def mark_sent(journal: Journal, draft_id: int, *, at: datetime, source: str, now: datetime) -> bool:
+    """Mark a draft sent and record the support it gives as touches, in one transaction.
+
+    Idempotent: a draft already sent changes nothing and
+    returns False, so SMTP sending and the Sent-folder sync never both count.
+    """
+    with journal.transaction() as db:
+        row = db.execute(
+            "SELECT message_id, sent_at FROM drafts WHERE id = ?", (draft_id,)
+        ).fetchone()
+        # sent_at, not status: a reply can be linked before the Sent copy is seen.
+        if row is None or row[1] is not None:
+            return False
+        message_id = str(row[0])
+        stamp = iso_utc(at)
+        db.execute(
+            "UPDATE drafts SET sent_at = ?, updated_at = ?,"
+            " status = CASE status WHEN 'replied' THEN 'replied' ELSE 'sent' END WHERE id = ?",
+            (stamp, iso_utc(now), draft_id),
+        )
+        db.execute(
+            "INSERT INTO touches (contact_id, kind, direction, at, message_id, source, detail,"
+            " self_promotion, recorded_at)"
+            " SELECT contact_id, kind, ?, ?, ?, ?, ?, self_promotion, ? FROM draft_support"
+            " WHERE draft_id = ? ON CONFLICT DO NOTHING",
+            (
+                Direction.OUTBOUND.value,
+                stamp,
+                message_id,
+                source,
+                f"draft {draft_id}",
+                iso_utc(now),
+                draft_id,
+            ),
+        )
+        return True
+
+
+def link_reply(
+    journal: Journal,
+    *,
+    referenced_ids: Sequence[str],
+    contact_id: str,
+    reply_message_id: str,
+    at: datetime,
+) -> int | None:
+    """Link a reply to the draft it answers (by In-Reply-To/References); the draft's id.
+
+    Called by sync inside its batch transaction; a second call for the same
+    draft and contact is a no-op.
+    """
+    if not referenced_ids:
+        return None
+    marks = ",".join("?" * len(referenced_ids))
+    db = journal.connection
+    row = db.execute(
+        f"SELECT d.id FROM drafts d JOIN draft_recipients r ON r.draft_id = d.id"
+        f" WHERE d.message_id IN ({marks}) AND r.contact_id = ? ORDER BY d.id DESC LIMIT 1",
+        (*referenced_ids, contact_id),
+    ).fetchone()
+    if row is None:
+        return None
+    draft_id = int(row[0])
+    with journal.transaction():
+        db.execute(
+            "INSERT OR IGNORE INTO draft_replies (draft_id, contact_id, message_id, at)"
+            " VALUES (?, ?, ?, ?)",
+            (draft_id, contact_id, reply_message_id, iso_utc(at)),
+        )
+        db.execute(
+            "UPDATE drafts SET status = 'replied' WHERE id = ?"
+            " AND status IN ('drafted', 'pushed', 'sent')",
+            (draft_id,),
+        )
+    return draft_id
+
+
+def replied_contacts(journal: Journal, draft_id: int) -> set[str]:
+    rows = journal.connection.execute(
+        "SELECT contact_id FROM draft_replies WHERE draft_id = ?", (draft_id,)
+    )
+    return {str(r[0]) for r in rows}
