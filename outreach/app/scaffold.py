@@ -1,0 +1,63 @@
+"""`outreach init`: create a workspace, empty and commented or as the example.
+
+Never overwrites: a folder that already holds outreach.toml is left alone.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from importlib import resources
+from pathlib import Path
+
+from outreach.config import CONFIG_FILE
+from outreach.errors import InputError, Problem
+from outreach.example import example_workspace
+from outreach.journal import Journal
+from outreach.journal.touches import record_touches
+from outreach.workspace import atomic_write, fsync_folder
+
+JOURNAL_FILE = "journal.db"
+
+
+@dataclass(frozen=True, slots=True)
+class InitResult:
+    root: Path
+    files: tuple[str, ...]
+    touches_seeded: int
+
+
+def _scaffold_files() -> dict[str, bytes]:
+    package = resources.files("outreach.data") / "scaffold"
+    names = ("outreach.toml", "roster.toml", "events.toml")
+    return {name: (package / name).read_bytes() for name in names} | {"templates/": b""}
+
+
+def init_workspace(root: Path, *, example: bool, now: datetime) -> InitResult:
+    """Write a new workspace under `root`; the example also seeds the journal."""
+    if (root / CONFIG_FILE).exists():
+        raise InputError(
+            [Problem(str(root / CONFIG_FILE), "already exists; init never overwrites a workspace")],
+            hint=f"use it as it is: `outreach --home {root} check`",
+        )
+    if example:
+        built = example_workspace(now)
+        files, touches = built.files, built.touches
+    else:
+        files, touches = _scaffold_files(), ()
+    for relative, content in sorted(files.items()):
+        target = root / relative
+        if relative.endswith("/"):
+            target.mkdir(parents=True, exist_ok=True)
+        elif not target.exists():
+            atomic_write(target, content, durable=False)
+    for folder in {(root / r).parent for r in files} | {root}:
+        fsync_folder(folder)
+    seeded = 0
+    with Journal.open(root / JOURNAL_FILE) as journal:
+        if touches:
+            seeded = record_touches(journal, touches, now=now)
+    listed = sorted(r for r in files if not r.startswith("mail/"))
+    if any(r.startswith("mail/") for r in files):
+        listed.append("mail/")
+    return InitResult(root=root, files=(*listed, JOURNAL_FILE), touches_seeded=seeded)

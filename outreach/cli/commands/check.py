@@ -1,0 +1,35 @@
+"""`outreach check`."""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any
+
+from outreach.app.check import check_workspace
+from outreach.cli.base import add_command
+from outreach.cli.context import Context
+
+ORDER = 15
+
+
+def register(subparsers: Any, common: argparse.ArgumentParser) -> None:
+    parser = add_command(
+        subparsers,
+        "check",
+        common=common,
+        help="validate config, roster, events and templates",
+        description="Validate outreach.toml, roster.toml, events.toml and the templates, and"
+        " report every problem at once as file:line:col: lines (exit 2). Prints a one-line"
+        " summary and exits 0 when all is well.",
+        examples=["outreach check", "outreach --home ~/network check"],
+    )
+    parser.set_defaults(handler=run)
+
+
+def run(ctx: Context) -> int:
+    result = check_workspace(ctx.home)
+    ctx.out(
+        f"ok: {result.contacts} contacts, {result.events} events,"
+        f" {result.mailboxes} mailboxes, {result.templates} templates checked"
+    )
+    return 0
