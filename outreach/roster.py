@@ -45,10 +45,10 @@ def read_roster(
     contacts: list[Contact] = []
     owner_of: dict[str, str] = {}  # address key -> contact id, to name both sides of a clash
     for contact_id, body in contacts_table.items():
-        contact = _read_contact(contact_id, body, circles, check)
-        if contact is None:
-            continue
-        for address in contact.emails:
+        contact, emails = _read_contact(contact_id, body, circles, check)
+        # Clashes are checked even for a contact with other problems, so one
+        # run reports them all.
+        for address in emails:
             key = address_key(address)
             first = owner_of.setdefault(key, contact_id)
             if first != contact_id:
@@ -57,17 +57,18 @@ def read_roster(
                     f"address '{address}' belongs to both '{first}' and '{contact_id}'",
                     value=address,
                 )
-        contacts.append(contact)
+        if contact is not None:
+            contacts.append(contact)
     return Roster.of(contacts), check.problems
 
 
 def _read_contact(
     contact_id: str, body: Any, circles: Mapping[str, Circle], check: Validator
-) -> Contact | None:
+) -> tuple[Contact | None, tuple[str, ...]]:
     where: KeyPath = ("contacts", contact_id)
     if not isinstance(body, dict):
         check.error(where, f"contact '{contact_id}' must be a table, like [contacts.{contact_id}]")
-        return None
+        return None, ()
     problems_before = len(check.problems)
     if not CONTACT_ID.match(contact_id):
         check.error(
@@ -103,8 +104,8 @@ def _read_contact(
     notes = check.string(body, "notes", where, single_line=False)
     links = check.string_list(body, "links", where)
     if len(check.problems) != problems_before or name is None or not emails:
-        return None
-    return Contact(
+        return None, emails
+    contact = Contact(
         id=contact_id,
         name=name.strip(),
         emails=emails,
@@ -116,6 +117,7 @@ def _read_contact(
         notes=notes,
         links=links,
     )
+    return contact, emails
 
 
 def _read_emails(body: Mapping[str, Any], where: KeyPath, check: Validator) -> tuple[str, ...]:

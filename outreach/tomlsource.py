@@ -44,16 +44,20 @@ def parse_toml(text: str, path: str) -> dict[str, Any]:
     try:
         return tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        raise TomlSyntaxError(toml_problem(exc, path)) from exc
+        raise TomlSyntaxError(toml_problem(exc, path, text)) from exc
 
 
-def toml_problem(exc: tomllib.TOMLDecodeError, path: str) -> Problem:
+def toml_problem(exc: tomllib.TOMLDecodeError, path: str, text: str) -> Problem:
     message = str(exc)
     line = col = None
     found = _TOML_ERROR_POSITION.search(message)
     if found:
         line, col = int(found.group(1)), int(found.group(2))
         message = message[: found.start()]
+    elif message.endswith(" (at end of document)"):
+        message = message.removesuffix(" (at end of document)") + " at the end of the file"
+        lines = text.splitlines() or [""]
+        line, col = len(lines), len(lines[-1]) + 1
     # Newer Pythons expose the position as attributes; prefer them when present.
     line = getattr(exc, "lineno", None) or line
     col = getattr(exc, "colno", None) or col
@@ -107,6 +111,8 @@ class KeyLocator:
                     table = (*self._resolve_arrays(names[:-1], array_counts), names[-1], index)
                 else:
                     table = self._resolve_arrays(names, array_counts)
+                for depth in range(1, len(table)):
+                    positions.setdefault(table[:depth], Position(number, 1))
                 col = len(line) - len(line.lstrip()) + 1
                 positions.setdefault(table, Position(number, col))
                 continue
@@ -143,7 +149,7 @@ class KeyLocator:
         lines = self._text.splitlines()
         first = start.line if start else 1
         for number in range(first, len(lines) + 1):
-            col = lines[number - 1].find(needle)
+            col = lines[number - 1].lower().find(needle.lower())
             if col >= 0:
                 return Position(number, col + 1)
         return start
