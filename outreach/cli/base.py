@@ -51,3 +51,8 @@ def parse_moment(text: str, option: str) -> datetime:
     if moment.tzinfo is None:
         raise InputError([Problem(option, f"'{text}' needs a UTC offset, like +02:00")])
     return moment.astimezone(UTC)
+
+
+def plural(count: int, singular: str, many: str | None = None) -> str:
+    """`1 contact`, `3 contacts`."""
+    return f"{count:,} {singular if count == 1 else (many or singular + 's')}"

@@ -7,6 +7,7 @@ handlers raise. `--debug` lets the traceback through instead.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import sys
 from collections.abc import Mapping, Sequence
@@ -92,7 +93,9 @@ def main(
     stderr = stderr if stderr is not None else sys.stderr
     parser = build_parser()
     try:
-        args = parser.parse_args(argv)
+        # argparse prints help and usage errors to sys.stdout/sys.stderr itself.
+        with contextlib.redirect_stdout(stdout), contextlib.redirect_stderr(stderr):
+            args = parser.parse_args(argv)
     except SystemExit as exc:  # argparse has printed usage or help already
         return int(exc.code or 0)
     if not hasattr(args, "handler"):

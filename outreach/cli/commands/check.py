@@ -6,7 +6,7 @@ import argparse
 from typing import Any
 
 from outreach.app.check import check_workspace
-from outreach.cli.base import add_command
+from outreach.cli.base import add_command, plural
 from outreach.cli.context import Context
 
 ORDER = 15

@@ -1,0 +1,121 @@
+"""The command line as a user meets it: help, init, check, touch, errors."""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from outreach.cli.main import build_parser
+from outreach.journal import Journal
+from outreach.journal.touches import contact_activity
+from tests.conftest import RunCli
+
+
+def all_subcommands() -> list[list[str]]:
+    found: list[list[str]] = []
+
+    def walk(parser: argparse.ArgumentParser, prefix: list[str]) -> None:
+        for action in parser._actions:
+            if isinstance(action, argparse._SubParsersAction):
+                for name, sub in action.choices.items():
+                    found.append([*prefix, name])
+                    walk(sub, [*prefix, name])
+
+    walk(build_parser(), [])
+    return found
+
+
+@pytest.mark.parametrize("command", all_subcommands(), ids=" ".join)
+def test_every_command_explains_itself_with_examples(command: list[str], run_cli: RunCli) -> None:
+    result = run_cli(*command, "--help")
+    assert "examples:" in result.stdout
+    assert "outreach " + command[0] in result.stdout.split("examples:")[1]
+
+
+def test_example_workspace_checks_clean(tmp_path: Path, run_cli: RunCli) -> None:
+    run_cli("init", str(tmp_path / "ws"), "--example")
+    result = run_cli("--home", str(tmp_path / "ws"), "check")
+    assert result.stdout.startswith("ok: 12 contacts, 5 events, 1 mailbox")
+
+
+def test_scaffolded_workspace_checks_clean(tmp_path: Path, run_cli: RunCli) -> None:
+    run_cli("init", str(tmp_path / "ws"))
+    result = run_cli("check", environ={"OUTREACH_HOME": str(tmp_path / "ws")})
+    assert result.stdout.startswith("ok: 0 contacts, 0 events, 0 mailboxes")
+
+
+def test_init_never_overwrites_a_workspace(tmp_path: Path, run_cli: RunCli) -> None:
+    run_cli("init", str(tmp_path / "ws"))
+    (tmp_path / "ws" / "roster.toml").write_text("# mine\n")
+    result = run_cli("init", str(tmp_path / "ws"), "--example", expect=2)
+    assert "already exists; init never overwrites a workspace" in result.stderr
+    assert (tmp_path / "ws" / "roster.toml").read_text() == "# mine\n"
+
+
+def test_missing_workspace_says_how_to_make_one(tmp_path: Path, run_cli: RunCli) -> None:
+    result = run_cli("--home", str(tmp_path / "nowhere"), "check", expect=2)
+    assert result.stderr == (
+        f"{tmp_path / 'nowhere' / 'outreach.toml'}: no outreach.toml here: this is not an"
+        " outreach workspace\n"
+        f"hint: create one with `outreach init {tmp_path / 'nowhere'}` (add --example for a"
+        " sample network), or point --home / $OUTREACH_HOME at an existing workspace\n"
+    )
+
+
+def test_manual_touch_is_recorded_as_support(tmp_path: Path, run_cli: RunCli) -> None:
+    run_cli("init", str(tmp_path / "ws"), "--example", "--as-of", "2026-06-15")
+    result = run_cli(
+        "--home",
+        str(tmp_path / "ws"),
+        "touch",
+        "priya",
+        "--kind",
+        "feedback",
+        "--date",
+        "2026-06-14",
+        "--note",
+        "read her survey",
+    )
+    assert result.stdout == "recorded: feedback with priya on 2026-06-14\n"
+    with Journal.open(tmp_path / "ws" / "journal.db") as journal:
+        activity = contact_activity(journal, "priya")
+    assert activity.last_support_kind == "feedback"
+    assert activity.last_support_at is not None
+    assert activity.last_support_at.date().isoformat() == "2026-06-14"
+
+
+def test_touch_for_an_unknown_contact_suggests_the_right_id(
+    tmp_path: Path, run_cli: RunCli
+) -> None:
+    run_cli("init", str(tmp_path / "ws"), "--example")
+    result = run_cli(
+        "--home", str(tmp_path / "ws"), "touch", "adriene", "--kind", "meeting", expect=2
+    )
+    assert "no contact 'adriene' in the roster — did you mean 'adrienne'?" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_bad_as_of_is_bad_input(run_cli: RunCli) -> None:
+    result = run_cli("--as-of", "last tuesday", "check", expect=2)
+    assert result.stderr == "--as-of: 'last tuesday' is not a date; write YYYY-MM-DD\n"
+
+
+def test_installed_command_runs(tmp_path: Path) -> None:
+    # Catches packaging mistakes (entry point, package data) that in-process tests miss.
+    beside_python = Path(sys.executable).parent / "outreach"
+    executable = str(beside_python) if beside_python.exists() else shutil.which("outreach")
+    if executable is None:
+        pytest.skip("the outreach command is not installed in this environment")
+    subprocess.run(
+        [executable, "init", str(tmp_path / "ws"), "--example"], check=True, capture_output=True
+    )
+    done = subprocess.run(
+        [executable, "--home", str(tmp_path / "ws"), "check"], capture_output=True, text=True
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.startswith("ok: 12 contacts")

@@ -1,0 +1,157 @@
+"""The journal: idempotent touches, dates that never move backwards, migrations,
+two writers at once, and nothing committed lost to a kill -9."""
+
+from __future__ import annotations
+
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import textwrap
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+
+from outreach.errors import JournalError
+from outreach.journal import SCHEMA_VERSION, Journal
+from outreach.journal.touches import all_activity, contact_activity, count_touches, record_touch
+from outreach.model import Touch, TouchKind
+from tests.conftest import NOW
+
+
+def reply(contact: str, days_ago: float, message_id: str | None = None) -> Touch:
+    return Touch(contact, TouchKind.REPLY, NOW - timedelta(days=days_ago), message_id=message_id)
+
+
+def test_same_message_recorded_twice_leaves_one_touch(tmp_path: Path) -> None:
+    with Journal.open(tmp_path / "journal.db") as journal:
+        assert record_touch(journal, reply("ana", 1, "<m1@example.net>"), now=NOW) is True
+        assert record_touch(journal, reply("ana", 1, "<m1@example.net>"), now=NOW) is False
+        assert count_touches(journal) == 1
+
+
+def test_one_message_is_one_touch_per_contact(tmp_path: Path) -> None:
+    with Journal.open(tmp_path / "journal.db") as journal:
+        sent = [Touch(c, TouchKind.SENT, NOW, message_id="<group@example.org>") for c in "ab"]
+        assert all(record_touch(journal, t, now=NOW) for t in sent)
+        assert count_touches(journal) == 2
+
+
+def test_last_touch_never_moves_backwards() -> None:
+    journal = Journal.memory()
+    record_touch(journal, reply("ana", 1), now=NOW)
+    record_touch(journal, reply("ana", 30), now=NOW)  # an old message found late
+    activity = contact_activity(journal, "ana")
+    assert activity.last_touch_at == NOW - timedelta(days=1)
+
+
+def test_support_is_tracked_apart_from_contact() -> None:
+    journal = Journal.memory()
+    record_touch(journal, Touch("ana", TouchKind.MEETING, NOW - timedelta(days=9)), now=NOW)
+    record_touch(journal, reply("ana", 2), now=NOW)
+    record_touch(journal, Touch("ana", TouchKind.NOTE, NOW), now=NOW)
+    activity = contact_activity(journal, "ana")
+    assert (activity.last_touch_kind, activity.last_touch_at) == (TouchKind.NOTE, NOW)
+    assert (activity.last_support_kind, activity.last_support_at) == (
+        TouchKind.MEETING,
+        NOW - timedelta(days=9),
+    )
+
+
+def test_sharing_ones_own_work_is_not_support() -> None:
+    journal = Journal.memory()
+    record_touch(journal, Touch("ana", TouchKind.SHARE, NOW, self_promotion=True), now=NOW)
+    assert contact_activity(journal, "ana").last_support_at is None
+
+
+def test_history_outlives_the_roster(tmp_path: Path) -> None:
+    # The journal never deletes by roster membership: an id that comes back finds it.
+    path = tmp_path / "journal.db"
+    with Journal.open(path) as journal:
+        record_touch(journal, reply("ana", 3), now=NOW)
+    with Journal.open(path) as journal:
+        assert "ana" in all_activity(journal)
+
+
+def test_new_journal_is_migrated_and_in_wal_mode(tmp_path: Path) -> None:
+    with Journal.open(tmp_path / "journal.db") as journal:
+        assert journal.schema_version == SCHEMA_VERSION
+        mode = journal.connection.execute("PRAGMA journal_mode").fetchone()[0]
+        assert mode == "wal"
+
+
+def test_newer_schema_is_refused_and_left_alone(tmp_path: Path) -> None:
+    path = tmp_path / "journal.db"
+    raw = sqlite3.connect(path)
+    raw.execute(f"PRAGMA user_version = {SCHEMA_VERSION + 1}")
+    raw.close()
+    with pytest.raises(JournalError) as caught:
+        Journal.open(path)
+    assert "newer than this outreach understands" in caught.value.message
+    assert "upgrade outreach" in (caught.value.hint or "")
+    raw = sqlite3.connect(path)
+    assert raw.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION + 1
+    raw.close()
+
+
+def test_a_file_that_is_not_a_journal_is_a_clear_error(tmp_path: Path) -> None:
+    path = tmp_path / "journal.db"
+    path.write_text("these are my notes, not a database\n" * 100)
+    with pytest.raises(JournalError) as caught:
+        Journal.open(path)
+    assert str(path) in caught.value.message
+
+
+WRITER = textwrap.dedent("""
+    import sys
+    from datetime import datetime, UTC
+    from outreach.journal import Journal
+    from outreach.journal.touches import record_touch
+    from outreach.model import Touch, TouchKind
+    path, name, count = sys.argv[1], sys.argv[2], int(sys.argv[3])
+    now = datetime(2026, 6, 15, tzinfo=UTC)
+    with Journal.open(path) as journal:
+        for i in range(count):
+            record_touch(journal, Touch(name, TouchKind.REPLY, now,
+                                        message_id=f"<{name}-{i}@example.net>"), now=now)
+            print(i + 1, flush=True)
+""")
+
+
+def writer(path: Path, name: str, count: int) -> subprocess.Popen[str]:
+    return subprocess.Popen(
+        [sys.executable, "-c", WRITER, str(path), name, str(count)],
+        stdout=subprocess.PIPE,
+        text=True,
+        cwd=Path(__file__).resolve().parents[1],
+    )
+
+
+def test_two_processes_writing_at_once_both_succeed(tmp_path: Path) -> None:
+    path = tmp_path / "journal.db"
+    Journal.open(path).close()
+    first, second = writer(path, "ana", 300), writer(path, "ben", 300)
+    for process in (first, second):
+        process.communicate(timeout=120)
+        assert process.returncode == 0
+    with Journal.open(path) as journal:
+        assert count_touches(journal) == 600
+
+
+def test_kill_9_mid_write_keeps_every_committed_touch(tmp_path: Path) -> None:
+    path = tmp_path / "journal.db"
+    Journal.open(path).close()
+    process = writer(path, "ana", 100_000)
+    assert process.stdout is not None
+    committed = 0
+    for line in process.stdout:
+        committed = int(line)
+        if committed >= 200:
+            break
+    os.kill(process.pid, signal.SIGKILL)
+    process.communicate(timeout=30)
+    with Journal.open(path) as journal:
+        assert journal.connection.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+        assert count_touches(journal) >= committed
