@@ -40,7 +40,7 @@ def test_every_command_explains_itself_with_examples(command: list[str], run_cli
 def test_example_workspace_checks_clean(tmp_path: Path, run_cli: RunCli) -> None:
     run_cli("init", str(tmp_path / "ws"), "--example")
     result = run_cli("--home", str(tmp_path / "ws"), "check")
-    assert result.stdout.startswith("ok: 12 contacts, 5 events, 1 mailbox")
+    assert result.stdout.startswith("ok: 12 contacts, 5 events, 1 mailbox, ")
 
 
 def test_scaffolded_workspace_checks_clean(tmp_path: Path, run_cli: RunCli) -> None:

@@ -29,7 +29,8 @@ def register(subparsers: Any, common: argparse.ArgumentParser) -> None:
 def run(ctx: Context) -> int:
     result = check_workspace(ctx.home)
     ctx.out(
-        f"ok: {result.contacts} contacts, {result.events} events,"
-        f" {result.mailboxes} mailboxes, {result.templates} templates checked"
+        f"ok: {plural(result.contacts, 'contact')}, {plural(result.events, 'event')},"
+        f" {plural(result.mailboxes, 'mailbox', 'mailboxes')},"
+        f" {plural(result.templates, 'template')} checked"
     )
     return 0
