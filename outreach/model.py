@@ -7,7 +7,7 @@ Everything here is plain data. Parsing lives in `roster`, `events` and
 from __future__ import annotations
 
 import enum
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -93,7 +93,7 @@ class Roster:
     def __len__(self) -> int:
         return len(self.contacts)
 
-    def __iter__(self):  # type: ignore[no-untyped-def]
+    def __iter__(self) -> Iterator[Contact]:
         return iter(self.contacts)
 
     def __contains__(self, contact_id: object) -> bool:

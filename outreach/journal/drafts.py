@@ -12,6 +12,7 @@ import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from outreach.clock import iso_utc, parse_iso_utc
 from outreach.journal.store import Journal
@@ -62,19 +63,19 @@ _COLUMNS = (
 )
 
 
-def _draft(row: Sequence[object]) -> DraftRecord:
+def _draft(row: Sequence[Any]) -> DraftRecord:
     return DraftRecord(
-        id=int(row[0]),  # type: ignore[call-overload]
+        id=int(row[0]),
         message_id=str(row[1]),
         kind=str(row[2]),
         status=DraftStatus(row[3]),
         subject=str(row[4]),
         path=str(row[5]),
         event_id=row[6] if row[6] is None else str(row[6]),
-        intro_id=row[7] if row[7] is None else int(row[7]),  # type: ignore[call-overload]
+        intro_id=row[7] if row[7] is None else int(row[7]),
         created_at=parse_iso_utc(str(row[8])),
         updated_at=parse_iso_utc(str(row[9])),
-        pushed_uid=row[10] if row[10] is None else int(row[10]),  # type: ignore[call-overload]
+        pushed_uid=row[10] if row[10] is None else int(row[10]),
         sent_at=parse_iso_utc(str(row[11])) if row[11] else None,
         recipients=tuple(sorted(json.loads(str(row[12])))),
     )
