@@ -1,0 +1,152 @@
+"""Time to load and validate a roster of 10,000 contacts, against plain tomllib.
+
+Generates a realistic `roster.toml` (1-3 addresses per contact, tags, notes,
+some non-ASCII names, comments, a focus circle), then times
+`outreach.roster.parse_roster` (parse + validate) and, on the same text in the
+same run, `tomllib.loads`. Prints the median of several runs and the ratio.
+The target is under one second for parse + validate.
+
+    python bench/bench_roster.py [--contacts 10000] [--runs 5] [--profile]
+"""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import pstats
+import random
+import statistics
+import time
+import tomllib
+from collections.abc import Callable
+
+from outreach import addresses
+from outreach.model import Circle
+from outreach.roster import parse_roster
+from outreach.roster_edit import append_contacts, contact_toml
+
+TARGET_SECONDS = 1.0
+CIRCLES = {"focus": Circle("focus", 14), "extended": Circle("extended", 60)}
+
+_FIRST = [
+    "Ana", "Ben", "Chen", "Dário", "Émile", "Farah", "Gökhan", "Hana", "Ines", "José",
+    "Kwame", "Lena", "Maëlle", "Nikolai", "Olúwaseun", "Priya", "Quentin", "Rosa",
+    "Søren", "Tomás", "Úrsula", "Vera", "Wen", "Ximena", "Yusuf", "Zoë", "Łucja", "Ngozi",
+]  # fmt: skip
+_LAST = [
+    "Lima", "Okafor", "Wei", "Sousa", "Roux", "Haddad", "Yılmaz", "Novak", "García",
+    "Müller", "Mensah", "Ivanova", "Østergaard", "Brennan", "Kowalczyk", "Nakamura",
+    "Adeyemi", "Fischer", "O'Neill", "Dubois", "Castro", "Ferreira", "Lindqvist",
+]  # fmt: skip
+_DOMAINS = ["example.org", "example.net", "example.com", "mail.example.org", "studio.example.net"]
+_TAGS = [
+    "art", "housing", "food", "activism", "emergence", "music", "climate", "education",
+    "design", "tenants", "cooperatives", "zines", "health", "open-source", "mutual-aid",
+]  # fmt: skip
+_ORGS = [
+    "Tenants Union", "Riverside Food Co-op", "Open Studio", "Commons Lab",
+    'The "Maker" Space', "Back Alley Press", None, None, None,
+]  # fmt: skip
+_NOTES = [
+    "Met at the spring convening.",
+    "Runs the Thursday workshop; prefers email to calls.",
+    "Introduced by Ana.\nWants feedback on the grant draft.",
+    'Said "let\'s talk after the summer" — follow up in September.',
+    None,
+    None,
+]
+
+
+def _ascii(text: str) -> str:
+    import unicodedata
+
+    folded = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    return "".join(c for c in folded.lower() if c.isalnum())
+
+
+def generate_roster(count: int, seed: int = 7) -> str:
+    """A roster.toml of `count` contacts, shaped like one a person keeps by hand."""
+    rng = random.Random(seed)
+    tables: list[str] = []
+    for n in range(count):
+        first, last = rng.choice(_FIRST), rng.choice(_LAST)
+        handle = f"{_ascii(first)}.{_ascii(last)}{n}"
+        emails = [f"{handle}@{rng.choice(_DOMAINS)}"]
+        for extra in range(rng.choice((0, 0, 1, 2))):
+            emails.append(f"{_ascii(first)}{n}-{extra}@{rng.choice(_DOMAINS)}")
+        if n % 7 == 0:
+            emails[0] = emails[0].capitalize()  # hand-typed capitals
+        focus = n < 10
+        tables.append(
+            contact_toml(
+                f"{_ascii(first)}-{_ascii(last)}-{n}",
+                name=f"{first} {last}",
+                emails=emails,
+                circle="focus" if focus else rng.choice((None, "extended")),
+                why=rng.sample(["learn", "contribute", "connect"], k=rng.randint(0, 2)),
+                tags=rng.sample(_TAGS, k=rng.randint(0, 4)),
+                org=rng.choice(_ORGS),
+                notes=rng.choice(_NOTES),
+                links=[f"https://{_ascii(first)}{n}.example.net/"] if n % 5 == 0 else [],
+            )
+        )
+        if n % 500 == 0:
+            comment = f"# --- batch {n // 500}: people from the {rng.choice(_TAGS)} circle\n"
+            tables[-1] = comment + tables[-1]
+    header = (
+        "# My network. One table per person; `outreach check` validates this file.\n"
+        "# circle: focus | extended; why: learn | contribute | connect\n"
+    )
+    return append_contacts(header, tables)
+
+
+def _time(fn: Callable[[], object], runs: int, before: Callable[[], None]) -> list[float]:
+    times = []
+    for _ in range(runs):
+        before()
+        start = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - start)
+    return times
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--contacts", type=int, default=10_000)
+    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--profile", action="store_true", help="print a cProfile of one run")
+    args = parser.parse_args()
+
+    text = generate_roster(args.contacts)
+    roster = parse_roster(text, CIRCLES)  # also proves the generated roster is valid
+    assert len(roster) == args.contacts, len(roster)
+    address_count = sum(len(c.emails) for c in roster)
+    print(f"roster: {args.contacts} contacts, {address_count} addresses, {len(text) / 1e6:.2f} MB")
+
+    # Address normalisation is memoised (per address, and per domain); clearing
+    # the caches before each run times the cold start a fresh process pays.
+    def cold() -> None:
+        addresses.normalise_address.cache_clear()
+        domain_cache = getattr(addresses, "_domain_forms", None)
+        if domain_cache is not None:
+            domain_cache.cache_clear()
+
+    base = _time(lambda: tomllib.loads(text), args.runs, lambda: None)
+    full = _time(lambda: parse_roster(text, CIRCLES), args.runs, cold)
+    base_med, full_med = statistics.median(base), statistics.median(full)
+    print(f"tomllib.loads            median {base_med * 1000:8.1f} ms  (of {args.runs})")
+    print(f"parse_roster (validate)  median {full_med * 1000:8.1f} ms  (of {args.runs})")
+    print(f"ratio parse_roster / tomllib: {full_med / base_med:.2f}x")
+    verdict = "meets" if full_med < TARGET_SECONDS else "MISSES"
+    print(f"{verdict} the target of {TARGET_SECONDS:.1f} s for {args.contacts} contacts")
+
+    if args.profile:
+        cold()
+        profiler = cProfile.Profile()
+        profiler.runcall(parse_roster, text, CIRCLES)
+        pstats.Stats(profiler).sort_stats("cumulative").print_stats(18)
+    return 0 if full_med < TARGET_SECONDS else 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
