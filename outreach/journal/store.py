@@ -167,7 +167,19 @@ CREATE TABLE meta (
 # Each migration is an SQL script taking the schema from version N to N+1; it
 # runs inside one transaction with the version bump. Append new ones; never
 # edit a released one.
-MIGRATIONS: list[str] = [SCHEMA_V1]
+# Human senders outside the roster, counted once per message seen, for
+# `outreach sync --unknown`: candidates to add to the roster.
+UNKNOWN_SENDERS_V2 = """
+CREATE TABLE unknown_senders (
+    address  TEXT PRIMARY KEY,           -- address_key form
+    name     TEXT NOT NULL DEFAULT '',   -- the latest display name seen
+    messages INTEGER NOT NULL,
+    first_at TEXT NOT NULL,
+    last_at  TEXT NOT NULL
+) WITHOUT ROWID;
+"""
+
+MIGRATIONS: list[str] = [SCHEMA_V1, UNKNOWN_SENDERS_V2]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
