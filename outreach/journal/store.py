@@ -179,7 +179,20 @@ CREATE TABLE unknown_senders (
 ) WITHOUT ROWID;
 """
 
-MIGRATIONS: list[str] = [SCHEMA_V1, UNKNOWN_SENDERS_V2]
+# The report's questions, answered from indexes alone (see
+# journal/report_queries.py): the period's support and replies without
+# visiting the table, and each contact's last support as of a past date in
+# one seek. The IN lists must match the queries' text for the planner.
+REPORT_INDEXES_V3 = """
+CREATE INDEX touches_support_by_time
+    ON touches (at, kind, self_promotion, contact_id, message_id)
+    WHERE kind IN ('feedback', 'intro', 'meeting', 'promotion', 'share') OR self_promotion = 1;
+CREATE INDEX touches_replies_by_time ON touches (at, kind, message_id) WHERE kind = 'reply';
+CREATE INDEX touches_support_by_contact ON touches (contact_id, at)
+    WHERE kind IN ('feedback', 'intro', 'meeting', 'promotion', 'share') AND self_promotion = 0;
+"""
+
+MIGRATIONS: list[str] = [SCHEMA_V1, UNKNOWN_SENDERS_V2, REPORT_INDEXES_V3]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

@@ -1,0 +1,142 @@
+"""The report's questions to the journal, answered in SQL.
+
+Per-contact dates come from the trigger-maintained `contact_state` table (or,
+for an `--as-of` earlier than the newest touch, from index lookups per
+contact); the health figures are aggregates over a period. Nothing here loads
+touches into Python: memory follows the number of contacts, not of touches.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+
+from outreach.clock import iso_utc, parse_iso_utc
+from outreach.journal.store import Journal
+from outreach.journal.touches import ContactActivity, all_activity
+from outreach.model import SUPPORT_KINDS, TouchKind
+from outreach.report.model import HealthCounts, WaitingIntro
+
+# The same list the schema's trigger spells out; SQL needs it as literals so
+# the planner can match the partial index `touches_support_by_contact`.
+_SUPPORT_SQL = "('feedback', 'intro', 'meeting', 'promotion', 'share')"
+assert {TouchKind(k.strip(" '")) for k in _SUPPORT_SQL.strip("()").split(",")} == SUPPORT_KINDS
+
+
+def activity_as_of(
+    journal: Journal, contact_ids: Iterable[str], *, now: datetime
+) -> dict[str, ContactActivity]:
+    """Each contact's latest touch and support no later than `now`.
+
+    Contacts without any touch are absent from the result. When nothing in
+    `contact_state` is later than `now` (the usual case) it is the answer;
+    otherwise each contact costs two index lookups, never a scan of touches.
+    """
+    stamp = iso_utc(now)
+    newest = journal.connection.execute(
+        "SELECT MAX(MAX(COALESCE(last_touch_at, '')), MAX(COALESCE(last_support_at, '')))"
+        " FROM contact_state"
+    ).fetchone()[0]
+    if newest is None or newest <= stamp:
+        return all_activity(journal)
+    db = journal.connection
+    found: dict[str, ContactActivity] = {}
+    for contact_id in contact_ids:
+        touch = db.execute(
+            "SELECT at, kind FROM touches WHERE contact_id = ? AND at <= ?"
+            " ORDER BY at DESC LIMIT 1",
+            (contact_id, stamp),
+        ).fetchone()
+        if touch is None:
+            continue
+        support = db.execute(
+            "SELECT at, kind FROM touches"
+            f" WHERE contact_id = ? AND at <= ? AND kind IN {_SUPPORT_SQL}"
+            " AND self_promotion = 0 ORDER BY at DESC LIMIT 1",
+            (contact_id, stamp),
+        ).fetchone()
+        found[contact_id] = ContactActivity(
+            contact_id=contact_id,
+            last_touch_at=parse_iso_utc(touch[0]),
+            last_touch_kind=TouchKind(touch[1]),
+            last_support_at=parse_iso_utc(support[0]) if support else None,
+            last_support_kind=TouchKind(support[1]) if support else None,
+        )
+    return found
+
+
+# Each runs on the slice of one partial covering index (schema v3) for the
+# period. A message sharing an event with five people is five touches but one
+# share, hence DISTINCT COALESCE(message_id, id).
+_PERIOD_SUPPORT = f"""
+SELECT
+    COUNT(DISTINCT CASE WHEN kind IN ('share', 'promotion') AND self_promotion = 0
+                        THEN COALESCE(message_id, id) END),
+    COUNT(DISTINCT CASE WHEN self_promotion = 1 THEN COALESCE(message_id, id) END),
+    COUNT(DISTINCT CASE WHEN kind IN {_SUPPORT_SQL} AND self_promotion = 0
+                        THEN contact_id END)
+FROM touches
+WHERE at > ? AND at <= ? AND (kind IN {_SUPPORT_SQL} OR self_promotion = 1)
+"""
+_PERIOD_REPLIES = """
+SELECT COUNT(DISTINCT COALESCE(message_id, id)) FROM touches
+WHERE at > ? AND at <= ? AND kind = 'reply'
+"""
+
+
+def health_counts(journal: Journal, *, since: datetime, until: datetime) -> HealthCounts:
+    """The report's health figures for the period `(since, until]`."""
+    db = journal.connection
+    period = (iso_utc(since), iso_utc(until))
+    others, own, supported = db.execute(_PERIOD_SUPPORT, period).fetchone()
+    replies = db.execute(_PERIOD_REPLIES, period).fetchone()[0]
+    drafts = db.execute(
+        "SELECT COUNT(*) FROM drafts WHERE status IN ('drafted', 'pushed')"
+    ).fetchone()[0]
+    intros = tuple(
+        WaitingIntro(id=int(r[0]), contact_a=r[1], contact_b=r[2], asked_at=parse_iso_utc(r[3]))
+        for r in db.execute(
+            "SELECT id, contact_a, contact_b, updated_at FROM intros"
+            " WHERE status = 'asked'"
+            " ORDER BY updated_at, id"
+        )
+    )
+    return HealthCounts(
+        since=since,
+        until=until,
+        others_promoted=int(others),
+        own_promoted=int(own),
+        contacts_supported=int(supported),
+        replies_received=int(replies),
+        drafts_waiting=int(drafts),
+        intros_waiting=intros,
+    )
+
+
+def known_intro_pairs(journal: Journal) -> set[frozenset[str]]:
+    """Every pair the intros table knows, whatever its status: asked, done or declined
+    alike are not suggested again."""
+    return {
+        frozenset((str(a), str(b)))
+        for a, b in journal.connection.execute("SELECT contact_a, contact_b FROM intros")
+    }
+
+
+def event_recipients(journal: Journal, event_ids: Iterable[str]) -> dict[str, set[str]]:
+    """For each event id, the contacts it was already drafted to (discarded drafts aside)."""
+    wanted = list(dict.fromkeys(event_ids))
+    found: dict[str, set[str]] = {e: set() for e in wanted}
+    if not wanted:
+        return found
+    # Chunks stay far below SQLite's limit on host parameters (32,766).
+    for start in range(0, len(wanted), 500):
+        chunk = wanted[start : start + 500]
+        rows = journal.connection.execute(
+            "SELECT s.event_id, s.contact_id FROM event_shares s"
+            " JOIN drafts d ON d.id = s.draft_id"
+            f" WHERE s.event_id IN ({','.join('?' * len(chunk))}) AND d.status != 'discarded'",
+            chunk,
+        )
+        for event_id, contact_id in rows:
+            found[str(event_id)].add(str(contact_id))
+    return found
