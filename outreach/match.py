@@ -27,6 +27,30 @@ class FolderRole(enum.StrEnum):
     OTHER = "other"  # archives and the rest: direction decided by From
 
 
+# Names of the Sent folder on servers and in Maildirs without SPECIAL-USE flags
+# (Thunderbird, Outlook, Apple Mail, Gmail in two locales, Courier's INBOX.Sent).
+SENT_FOLDER_NAMES: tuple[str, ...] = (
+    "Sent",
+    "Sent Items",
+    "Sent Messages",
+    "Sent Mail",
+    "[Gmail]/Sent Mail",
+    "[Google Mail]/Sent Mail",
+    "INBOX.Sent",
+    "INBOX/Sent",
+)
+_SENT_KEYS = frozenset(name.casefold() for name in SENT_FOLDER_NAMES)
+
+
+def role_by_name(name: str) -> FolderRole:
+    """A folder's role guessed from its name alone, for stores without SPECIAL-USE."""
+    if name.upper() == "INBOX":
+        return FolderRole.INBOX
+    if name.casefold() in _SENT_KEYS:
+        return FolderRole.SENT
+    return FolderRole.OTHER
+
+
 class Ignored(enum.StrEnum):
     """Why a message made no touch; the sync summary counts each."""
 
@@ -248,11 +272,13 @@ def _touches(
 
 
 __all__ = [
+    "SENT_FOLDER_NAMES",
     "FolderRole",
     "Ignored",
     "Match",
     "Matcher",
     "recipient_contacts",
+    "role_by_name",
     "subject_of",
     "touch_date",
 ]

@@ -1,0 +1,327 @@
+"""The sync use case: read every configured mailbox and record who wrote and who was written to.
+
+Drives the sources (IMAP folders by UID cursor, Maildir folders by file key)
+through one batch pipeline (`sync_batch`). Never changes a mailbox: EXAMINE,
+BODY.PEEK and plain file reads only. Prints nothing; returns a summary.
+"""
+
+from __future__ import annotations
+
+import os
+from collections import Counter
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager, nullcontext
+from dataclasses import dataclass
+from typing import Any
+
+from outreach.app.sync_batch import FolderSummary, MailboxSync, RawMessage
+from outreach.clock import Clock
+from outreach.config import ImapMailbox, Mailbox, MaildirMailbox
+from outreach.errors import InputError, MailboxError, OutreachError, Problem
+from outreach.imap.connection import (
+    SENT,
+    describe_failure,
+    find_special_folder,
+    imap_session,
+    mailbox_label,
+)
+from outreach.imap.fetch import batches, examine, fetch_headers, uids_after
+from outreach.journal.cursors import (
+    ImapCursor,
+    UnknownSender,
+    add_maildir_keys,
+    imap_cursor,
+    maildir_keys,
+    save_imap_cursor,
+    unknown_senders,
+)
+from outreach.journal.store import Journal
+from outreach.maildir_source import MaildirFolder, maildir_folders, message_files, read_header
+from outreach.match import FolderRole, role_by_name
+from outreach.model import Touch, address_key
+from outreach.progress import Progress, no_progress
+from outreach.validation import did_you_mean
+from outreach.workspace import Workspace
+
+
+@dataclass(frozen=True, slots=True)
+class SyncSummary:
+    folders: tuple[FolderSummary, ...]
+    dry_run: bool = False
+
+    @property
+    def read(self) -> int:
+        return sum(f.read for f in self.folders)
+
+    @property
+    def new(self) -> int:
+        return sum(f.new for f in self.folders)
+
+    @property
+    def touches(self) -> tuple[Touch, ...]:
+        return tuple(t for f in self.folders for t in f.touches)
+
+    @property
+    def ignored(self) -> Counter[str]:
+        return sum((f.ignored for f in self.folders), Counter())
+
+    @property
+    def replies_linked(self) -> int:
+        return sum(f.replies_linked for f in self.folders)
+
+    @property
+    def drafts_sent(self) -> int:
+        return sum(f.drafts_sent for f in self.folders)
+
+
+def run_sync(
+    workspace: Workspace,
+    journal: Journal,
+    *,
+    clock: Clock,
+    progress: Progress = no_progress,
+    mailbox: str | None = None,
+    dry_run: bool = False,
+    environ: Mapping[str, str] | None = None,
+) -> SyncSummary:
+    """Sync every configured mailbox (or the one named), batch by batch.
+
+    Each batch commits its touches with its cursor, so an interrupted sync
+    resumes where it stopped. A dry run does all the work inside one
+    transaction and rolls it back: it reports exactly what a sync would record.
+    """
+    chosen = _chosen_mailboxes(workspace, mailbox)
+    environ = os.environ if environ is None else environ
+    folders: list[FolderSummary] = []
+    with _rolled_back(journal) if dry_run else nullcontext():
+        for box in chosen:
+            if isinstance(box, ImapMailbox):
+                folders += sync_imap_mailbox(
+                    workspace, journal, box, clock=clock, progress=progress, environ=environ
+                )
+            else:
+                folders += sync_maildir_mailbox(
+                    workspace, journal, box, clock=clock, progress=progress
+                )
+    return SyncSummary(tuple(folders), dry_run=dry_run)
+
+
+def _chosen_mailboxes(workspace: Workspace, name: str | None) -> tuple[Mailbox, ...]:
+    config = workspace.config
+    if not config.mailboxes:
+        raise InputError(
+            [Problem(str(workspace.config_path), "no [[mailboxes]] configured: nothing to sync")],
+            hint='add a [[mailboxes]] table (kind = "imap" or "maildir") to outreach.toml',
+        )
+    if name is None:
+        return config.mailboxes
+    found = config.mailbox(name)
+    if found is None:
+        names = [m.name for m in config.mailboxes]
+        raise InputError(
+            [Problem("--mailbox", f"no mailbox named '{name}'{did_you_mean(name, names)}")],
+            hint=f"configured mailboxes: {', '.join(names)}",
+        )
+    return (found,)
+
+
+class _DryRun(Exception):
+    """Raised to roll a dry run's transaction back."""
+
+
+@contextmanager
+def _rolled_back(journal: Journal) -> Iterator[None]:
+    """Everything inside joins one transaction that is rolled back at the end."""
+    try:
+        with journal.transaction():
+            yield
+            raise _DryRun
+    except _DryRun:
+        pass
+
+
+# --- IMAP -------------------------------------------------------------------
+
+
+def sync_imap_mailbox(
+    workspace: Workspace,
+    journal: Journal,
+    mailbox: ImapMailbox,
+    *,
+    clock: Clock,
+    progress: Progress = no_progress,
+    environ: Mapping[str, str],
+) -> list[FolderSummary]:
+    """Connect once and sync each folder of `mailbox`."""
+    with imap_session(mailbox, root=workspace.root, environ=environ) as client:
+        batcher = MailboxSync(workspace, journal, mailbox.name, now=clock())
+        return [
+            _sync_imap_folder(client, mailbox, folder, role, batcher, progress)
+            for folder, role in imap_folders(client, mailbox)
+        ]
+
+
+def imap_folders(client: Any, mailbox: ImapMailbox) -> list[tuple[str, FolderRole]]:
+    """The folders to read and their roles: the configured ones, else INBOX and Sent.
+
+    The Sent folder is found by its SPECIAL-USE flag, else by its usual names.
+    """
+    try:
+        sent = find_special_folder(client, SENT)
+    except OutreachError:
+        raise
+    except Exception as exc:
+        raise _folder_error(exc, mailbox, None) from exc
+    if not mailbox.folders:
+        return [("INBOX", FolderRole.INBOX)] + ([(sent, FolderRole.SENT)] if sent else [])
+    return [(f, FolderRole.SENT if f == sent else role_by_name(f)) for f in mailbox.folders]
+
+
+def sync_imap_folder(
+    client: Any,
+    mailbox: ImapMailbox,
+    folder: str,
+    *,
+    workspace: Workspace,
+    journal: Journal,
+    clock: Clock,
+    role: FolderRole | None = None,
+    progress: Progress = no_progress,
+) -> FolderSummary:
+    """Catch one folder up on a logged-in client (the daemon's long-lived one, say).
+
+    `role` defaults to the folder's name-based role; pass the one from
+    `imap_folders` to honour SPECIAL-USE.
+    """
+    batcher = MailboxSync(workspace, journal, mailbox.name, now=clock())
+    return _sync_imap_folder(
+        client, mailbox, folder, role or role_by_name(folder), batcher, progress
+    )
+
+
+def _sync_imap_folder(
+    client: Any,
+    mailbox: ImapMailbox,
+    folder: str,
+    role: FolderRole,
+    batcher: MailboxSync,
+    progress: Progress,
+) -> FolderSummary:
+    journal = batcher.journal
+    try:
+        status = examine(client, folder)
+        cursor = imap_cursor(journal, mailbox.name, folder)
+        rescan = cursor is not None and cursor.uidvalidity != status.uidvalidity
+        last_uid = cursor.last_uid if cursor is not None and not rescan else 0
+        summary = FolderSummary(mailbox.name, folder, role, rescanned=rescan)
+        # UIDNEXT from EXAMINE answers "anything new?" without another round trip.
+        if status.uidnext is not None and status.uidnext <= last_uid + 1 and not rescan:
+            return summary
+        uids = uids_after(client, last_uid)
+        if rescan and not uids:
+            save_imap_cursor(
+                journal, mailbox.name, folder, ImapCursor(status.uidvalidity, 0), now=batcher.now
+            )
+        label = f"{mailbox.name}/{folder}"
+        done = 0
+        for batch in batches(uids, batcher.batch_size):
+            messages: list[RawMessage] = [
+                (h.raw, h.received_at) for h in fetch_headers(client, batch)
+            ]
+            reached = ImapCursor(status.uidvalidity, batch[-1])
+
+            def checkpoint(reached: ImapCursor = reached) -> None:
+                save_imap_cursor(journal, mailbox.name, folder, reached, now=batcher.now)
+
+            summary += batcher.process(messages, folder=folder, role=role, checkpoint=checkpoint)
+            done += len(batch)
+            progress(done, len(uids), label)
+    except OutreachError:
+        raise
+    except Exception as exc:
+        raise _folder_error(exc, mailbox, folder) from exc
+    return summary
+
+
+def _folder_error(exc: Exception, mailbox: ImapMailbox, folder: str | None) -> Exception:
+    what = describe_failure(exc, timeout=mailbox.timeout_seconds)
+    if what is None:
+        return exc
+    where = mailbox_label(mailbox) + (f", folder '{folder}'" if folder is not None else "")
+    return MailboxError(f"{where}: {what}")
+
+
+# --- Maildir ----------------------------------------------------------------
+
+
+def sync_maildir_mailbox(
+    workspace: Workspace,
+    journal: Journal,
+    mailbox: MaildirMailbox,
+    *,
+    clock: Clock,
+    progress: Progress = no_progress,
+) -> list[FolderSummary]:
+    """Sync each folder of a local Maildir (tree) by the file keys not yet processed."""
+    root = workspace.path(mailbox.path)
+    batcher = MailboxSync(workspace, journal, mailbox.name, now=clock())
+    return [
+        _sync_maildir_folder(mailbox, folder, batcher, progress)
+        for folder in maildir_folders(root, mailbox.folders, mailbox=mailbox.name)
+    ]
+
+
+def _sync_maildir_folder(
+    mailbox: MaildirMailbox, folder: MaildirFolder, batcher: MailboxSync, progress: Progress
+) -> FolderSummary:
+    journal = batcher.journal
+    files = message_files(folder)
+    known = maildir_keys(journal, mailbox.name, folder.name)
+    keys = sorted(k for k in files if k not in known)
+    summary = FolderSummary(mailbox.name, folder.name, folder.role)
+    label = f"{mailbox.name}/{folder.name}"
+    done = 0
+    for batch in batches(keys, batcher.batch_size):
+        messages: list[RawMessage] = []
+        read: list[str] = []
+        for key in batch:
+            header = read_header(files[key])
+            # Gone since listing (moved new/ -> cur/ or deleted): not marked
+            # as processed, so the next run finds it under its new name.
+            if header is not None:
+                messages.append((header.raw, header.delivered_at))
+                read.append(key)
+
+        def checkpoint(read: list[str] = read) -> None:
+            add_maildir_keys(journal, mailbox.name, folder.name, read)
+
+        summary += batcher.process(
+            messages, folder=folder.name, role=folder.role, checkpoint=checkpoint
+        )
+        done += len(batch)
+        progress(done, len(keys), label)
+    return summary
+
+
+# --- unknown senders -----------------------------------------------------------
+
+
+def unknown_candidates(
+    workspace: Workspace, journal: Journal, *, limit: int | None = 20
+) -> list[UnknownSender]:
+    """The most frequent human senders not in the roster (nor the user), most messages first."""
+    exclude = {address_key(a) for c in workspace.roster for a in c.emails}
+    exclude |= {address_key(a) for a in workspace.config.me.addresses}
+    return unknown_senders(journal, exclude=exclude, limit=limit)
+
+
+__all__ = [
+    "FolderSummary",
+    "SyncSummary",
+    "imap_folders",
+    "run_sync",
+    "sync_imap_folder",
+    "sync_imap_mailbox",
+    "sync_maildir_mailbox",
+    "unknown_candidates",
+]

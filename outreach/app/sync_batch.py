@@ -1,0 +1,242 @@
+"""One batch of one mailbox's messages, from raw headers to the journal, in one transaction.
+
+Shared by the IMAP and Maildir sources (and the daemon): parse, identify,
+classify and match each message, then record its touches, the messages seen,
+reply links, drafts seen sent and the source's checkpoint together, so a
+crash loses a whole batch or nothing. It reads no mailbox itself.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from outreach.classify import classify
+from outreach.clock import parse_iso_utc
+from outreach.headers import HeaderBlock, identity, parse_date, parse_header_block, referenced_ids
+from outreach.journal.cursors import add_seen, count_unknown_senders, seen_identities
+from outreach.journal.drafts import DraftRecord, DraftStatus, link_reply, list_drafts, mark_sent
+from outreach.journal.store import Journal
+from outreach.journal.touches import record_touches
+from outreach.match import FolderRole, Match, Matcher, subject_of, touch_date
+from outreach.model import Direction, Touch, TouchKind, address_key
+from outreach.workspace import Workspace
+
+# A message as a source hands it over: its header block and its delivery time.
+RawMessage = tuple[bytes, datetime | None]
+
+
+@dataclass(frozen=True, slots=True)
+class FolderSummary:
+    """What syncing one folder did; batches add up with `+`."""
+
+    mailbox: str
+    folder: str
+    role: FolderRole
+    read: int = 0  # messages read from the source in this run
+    new: int = 0  # of those, messages this mailbox had not seen before
+    ignored: Counter[str] = field(default_factory=Counter)  # new messages without touch, by reason
+    touches: tuple[Touch, ...] = ()  # touches recorded (or, in a dry run, that would be)
+    replies_linked: int = 0  # new replies that answer one of our drafts
+    drafts_sent: int = 0  # drafts seen in a Sent folder, now marked sent
+    rescanned: bool = False  # UIDVALIDITY changed: the folder was read again from the start
+
+    def __add__(self, other: FolderSummary) -> FolderSummary:
+        return FolderSummary(
+            mailbox=self.mailbox,
+            folder=self.folder,
+            role=self.role,
+            read=self.read + other.read,
+            new=self.new + other.new,
+            ignored=self.ignored + other.ignored,
+            touches=self.touches + other.touches,
+            replies_linked=self.replies_linked + other.replies_linked,
+            drafts_sent=self.drafts_sent + other.drafts_sent,
+            rescanned=self.rescanned or other.rescanned,
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class _Decision:
+    identity: str
+    block: HeaderBlock
+    received_at: datetime | None
+    match: Match
+
+
+class _UnsentDrafts:
+    """Drafts not yet known to be sent, to recognise them in a Sent folder.
+
+    A draft matches by Message-ID (clients that keep ours), else by the same
+    contacts and the same subject (clients that write their own).
+    """
+
+    def __init__(self, drafts: Iterable[DraftRecord]) -> None:
+        self._by_id: dict[str, DraftRecord] = {}
+        self._by_content: dict[tuple[frozenset[str], str], DraftRecord] = {}
+        for draft in drafts:
+            self._by_id[draft.message_id] = draft
+            key = (frozenset(draft.recipients), _subject_key(draft.subject))
+            self._by_content.setdefault(key, draft)
+
+    def take(self, message_id: str, contacts: frozenset[str], subject: str) -> DraftRecord | None:
+        draft = self._by_id.get(message_id) or self._by_content.get(
+            (contacts, _subject_key(subject))
+        )
+        if draft is not None:
+            self._by_id.pop(draft.message_id, None)
+            self._by_content.pop((frozenset(draft.recipients), _subject_key(draft.subject)), None)
+        return draft
+
+
+def _subject_key(subject: str) -> str:
+    return " ".join(subject.split()).casefold()
+
+
+class MailboxSync:
+    """Turns batches of one mailbox's messages into journal rows."""
+
+    def __init__(
+        self, workspace: Workspace, journal: Journal, mailbox: str, *, now: datetime
+    ) -> None:
+        config = workspace.config
+        self.journal = journal
+        self.mailbox = mailbox
+        self.now = now
+        self.batch_size = config.sync.batch_size
+        self.matcher = Matcher.of(
+            workspace.roster, config.me.addresses, config.sync.group_threshold
+        )
+        self._unsent: _UnsentDrafts | None = None  # loaded on the first outgoing message
+
+    def process(
+        self,
+        messages: Sequence[RawMessage],
+        *,
+        folder: str,
+        role: FolderRole,
+        checkpoint: Callable[[], None],
+    ) -> FolderSummary:
+        """Decide about `messages` and commit everything with `checkpoint()` in one transaction."""
+        source = f"sync:{self.mailbox}/{folder}"
+        decisions = [self._decide(raw, received, role, source) for raw, received in messages]
+        with self.journal.transaction() as db:
+            before = db.execute("SELECT COALESCE(MAX(id), 0) FROM touches").fetchone()[0]
+            seen = seen_identities(self.journal, self.mailbox, {d.identity for d in decisions})
+            fresh: dict[str, _Decision] = {}
+            for decision in decisions:
+                if decision.identity not in seen:
+                    fresh.setdefault(decision.identity, decision)
+            add_seen(
+                self.journal,
+                self.mailbox,
+                ((d.identity, d.match.outcome) for d in fresh.values()),
+                now=self.now,
+            )
+            self._count_unknown(fresh.values())
+            # Touches of every message, not only new ones: a message first seen
+            # as a copy in INBOX counts as sent once its Sent copy turns up, and
+            # recording a touch twice is a no-op.
+            record_touches(
+                self.journal, (t for d in decisions for t in d.match.touches), now=self.now
+            )
+            linked = sum(self._link_reply(d) for d in fresh.values())
+            sent = sum(self._mark_sent(d, source) for d in decisions)
+            checkpoint()
+            rows = db.execute(
+                "SELECT contact_id, kind, at, direction, message_id, source, detail,"
+                " self_promotion FROM touches WHERE id > ? ORDER BY id",
+                (before,),
+            ).fetchall()
+        ignored = Counter(d.match.ignored.value for d in fresh.values() if d.match.ignored)
+        return FolderSummary(
+            self.mailbox,
+            folder,
+            role,
+            read=len(messages),
+            new=len(fresh),
+            ignored=ignored,
+            touches=tuple(_touch(r) for r in rows),
+            replies_linked=linked,
+            drafts_sent=sent,
+        )
+
+    def _decide(
+        self, raw: bytes, received_at: datetime | None, role: FolderRole, source: str
+    ) -> _Decision:
+        block = parse_header_block(raw)
+        key = identity(block)
+        match = self.matcher.match(
+            block,
+            classify(block),
+            role=role,
+            received_at=received_at,
+            now=self.now,
+            source=source,
+            identity=key,
+        )
+        return _Decision(key, block, received_at, match)
+
+    def _count_unknown(self, decisions: Iterable[_Decision]) -> None:
+        senders = []
+        for d in decisions:
+            if d.match.unknown_sender is not None:
+                address, name = d.match.unknown_sender
+                at = touch_date(parse_date(d.block.get("Date")), d.received_at, self.now)
+                senders.append((address_key(address), name, at))
+        if senders:
+            count_unknown_senders(self.journal, senders)
+
+    def _link_reply(self, decision: _Decision) -> int:
+        touches = [t for t in decision.match.touches if t.kind is TouchKind.REPLY]
+        if not touches:
+            return 0
+        references = referenced_ids(decision.block)
+        if not references:
+            return 0
+        touch = touches[0]
+        draft = link_reply(
+            self.journal,
+            referenced_ids=references,
+            contact_id=touch.contact_id,
+            reply_message_id=decision.identity,
+            at=touch.at,
+        )
+        return 0 if draft is None else 1
+
+    def _mark_sent(self, decision: _Decision, source: str) -> int:
+        touches = [t for t in decision.match.touches if t.direction is Direction.OUTBOUND]
+        if not touches:
+            return 0
+        if self._unsent is None:
+            pending = list_drafts(
+                self.journal,
+                statuses=(DraftStatus.DRAFTED, DraftStatus.PUSHED, DraftStatus.REPLIED),
+            )
+            self._unsent = _UnsentDrafts(d for d in pending if d.sent_at is None)
+        draft = self._unsent.take(
+            decision.identity,
+            frozenset(t.contact_id for t in touches),
+            subject_of(decision.block),
+        )
+        if draft is None:
+            return 0
+        return int(mark_sent(self.journal, draft.id, at=touches[0].at, source=source, now=self.now))
+
+
+def _touch(row: Sequence[object]) -> Touch:
+    return Touch(
+        contact_id=str(row[0]),
+        kind=TouchKind(str(row[1])),
+        at=parse_iso_utc(str(row[2])),
+        direction=Direction(str(row[3])),
+        message_id=None if row[4] is None else str(row[4]),
+        source=str(row[5]),
+        detail=str(row[6]),
+        self_promotion=bool(row[7]),
+    )
+
+
+__all__ = ["FolderSummary", "MailboxSync", "RawMessage"]
