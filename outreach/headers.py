@@ -107,6 +107,7 @@ class HeaderBlock:
     _pairs: list[tuple[str, str]]
 
     def __init__(self, raw: bytes, pairs: list[tuple[str, str]]) -> None:
+        """Made by `parse_header_block`: `pairs` are (name, value as found in `raw`)."""
         # Built backwards so that the topmost occurrence is the one kept.
         first = {name.lower(): value for name, value in reversed(pairs)}
         object.__setattr__(self, "raw", raw)

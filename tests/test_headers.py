@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import random
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
 
+from outreach.classify import classify
 from outreach.headers import (
     FETCH_FIELDS,
     HeaderBlock,
@@ -311,3 +314,42 @@ def test_identity_of_a_block_without_known_fields_hashes_the_block() -> None:
     one = identity(parse_header_block(b"X-Odd: 1\r\n"))
     assert one == identity(parse_header_block(b"X-Odd: 1\n"))
     assert one != identity(parse_header_block(b"X-Odd: 2\n"))
+
+
+# --- robustness --------------------------------------------------------------
+
+_MESSAGES = sorted((Path(__file__).parent / "messages").glob("*.eml"))
+_NOISE = b'=?<>"(),;:@\\ \t\r\n\x00\xff\xc3QBqb-_'
+
+
+def _mutations(count: int) -> list[bytes]:
+    rng = random.Random(20240514)
+    seeds = [path.read_bytes()[:2000] for path in _MESSAGES]
+    out = []
+    for _ in range(count):
+        raw = bytearray(rng.choice(seeds))
+        for _ in range(rng.randint(1, 12)):
+            at = rng.randrange(len(raw))
+            choice = rng.random()
+            if choice < 0.4:
+                raw[at] = rng.choice(_NOISE)
+            elif choice < 0.7:
+                raw[at:at] = bytes(rng.choice(_NOISE) for _ in range(rng.randint(1, 5)))
+            else:
+                del raw[at : at + rng.randint(1, 10)]
+        out.append(bytes(raw))
+    return out
+
+
+def test_damaged_messages_never_raise_in_parsing_or_classifying() -> None:
+    for raw in _mutations(400):
+        parsed = parse_header_block(raw)
+        assert classify(parsed).reason
+        identity(parsed)
+        referenced_ids(parsed)
+        parse_date(parsed.get("Date"))
+        for name in ("From", "Sender", "To", "Cc"):
+            for value in parsed.get_all(name):
+                parse_addresses(value)
+        for _, value in parsed.items():
+            decode_header_value(value)
