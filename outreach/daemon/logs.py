@@ -1,0 +1,56 @@
+"""Where the daemon logs: levels, one line per event, to stderr or a file.
+
+Owns the `outreach` logger's handlers for the daemon's lifetime. Nothing is
+ever logged with a secret in it: callers log outcomes and server messages,
+never configuration values or credentials.
+"""
+
+from __future__ import annotations
+
+import logging
+import logging.handlers
+from pathlib import Path
+from typing import TextIO
+
+from outreach.errors import WorkspaceError
+
+LOGGER_NAME = "outreach"
+FORMAT = "%(asctime)s %(levelname)s %(message)s"
+
+
+def daemon_logger() -> logging.Logger:
+    return logging.getLogger(LOGGER_NAME)
+
+
+class LogSetup:
+    """Attaches one handler to the `outreach` logger; `close()` detaches it."""
+
+    def __init__(self, *, stream: TextIO, log_file: Path | None, verbose: bool) -> None:
+        self.logger = daemon_logger()
+        handler: logging.Handler
+        if log_file is not None:
+            try:
+                log_file.parent.mkdir(parents=True, exist_ok=True)
+                # WatchedFileHandler reopens the file after logrotate moves it.
+                handler = logging.handlers.WatchedFileHandler(log_file, encoding="utf-8")
+            except OSError as exc:
+                raise WorkspaceError(
+                    f"{log_file}: cannot open the log file: {exc.strerror}"
+                ) from exc
+        else:
+            handler = logging.StreamHandler(stream)
+        handler.setFormatter(logging.Formatter(FORMAT, datefmt="%Y-%m-%d %H:%M:%S"))
+        self.handler = handler
+        self.logger.addHandler(handler)
+        self.logger.setLevel(logging.DEBUG if verbose else logging.INFO)
+        # The daemon's lines go to its own handler only, never twice through root.
+        self.logger.propagate = False
+
+    def close(self) -> None:
+        self.logger.removeHandler(self.handler)
+        self.handler.close()
+        self.logger.propagate = True
+        self.logger.setLevel(logging.NOTSET)
+
+
+__all__ = ["LOGGER_NAME", "LogSetup", "daemon_logger"]
