@@ -21,6 +21,7 @@ import tomllib
 from collections.abc import Callable
 
 from outreach import addresses
+from outreach.contacts_import import slug
 from outreach.model import Circle
 from outreach.roster import parse_roster
 from outreach.roster_edit import append_contacts, contact_toml
@@ -58,10 +59,7 @@ _NOTES = [
 
 
 def _ascii(text: str) -> str:
-    import unicodedata
-
-    folded = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
-    return "".join(c for c in folded.lower() if c.isalnum())
+    return slug(text).replace("-", "")
 
 
 def generate_roster(count: int, seed: int = 7) -> str:
