@@ -100,8 +100,8 @@ lks about housing co-ops
 AGENT:
 BEGIN:VCARD
 VERSION:2.1
-N:Assistant;Pat
-EMAIL;INTERNET:pat.assistant@example.org
+N:Rivera;Pat
+EMAIL;INTERNET:pat.rivera@example.org
 END:VCARD
 ORG;CHARSET=ISO-8859-1;ENCODING=QUOTED-PRINTABLE:Caf=E9 Flores
 END:VCARD
@@ -271,7 +271,7 @@ GOOGLE_OLD = (
     "E-mail 2 - Type,E-mail 2 - Value,Phone 1 - Type,Phone 1 - Value,Organization 1 - Type,"
     "Organization 1 - Name,Organization 1 - Title,Website 1 - Type,Website 1 - Value\n"
     'Dário Sousa,Dário,,Sousa,,,,,,"Met at the zine fair.\n'
-    'Wants feedback on ""Issue 3"".",* myContacts ::: Zines ::: Friends & Family,Work,'
+    'Wants feedback on ""Volume 3"".",* myContacts ::: Zines ::: Friends & Family,Work,'
     "dario@press.example.org,* Home,dario.sousa@example.net ::: dario@example.com,Mobile,"
     "+351 555 0101,,Back Alley Press,Editor,Profile,https://dario.example.org/\n"
     ",Farah,,Haddad,,,,,,,* myContacts,* Other,farah@example.org,,,,,,,,,\n"
@@ -316,7 +316,7 @@ CSV_CASES = [
                 name="Dário Sousa",
                 emails=("dario.sousa@example.net", "dario@example.com", "dario@press.example.org"),
                 org="Back Alley Press",
-                notes='Met at the zine fair.\nWants feedback on "Issue 3".',
+                notes='Met at the zine fair.\nWants feedback on "Volume 3".',
                 tags=("zines", "friends-family"),
                 links=("https://dario.example.org/",),
                 source_line=2,
