@@ -1,0 +1,179 @@
+"""`outreach contacts list|add|import|export`."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+from typing import Any
+
+from outreach.app.contacts import (
+    add_contact,
+    contacts_in,
+    export_workspace_contacts,
+    import_contacts,
+)
+from outreach.cli.base import add_command
+from outreach.cli.context import Context
+from outreach.model import Why
+from outreach.workspace import atomic_write
+
+ORDER = 20
+
+
+def register(subparsers: Any, common: argparse.ArgumentParser) -> None:
+    parser = add_command(
+        subparsers,
+        "contacts",
+        common=common,
+        help="list, add, import and export contacts",
+        description="Work with roster.toml. add and import append to the end of the file and"
+        " leave everything else in it as it was.",
+        examples=[
+            "outreach contacts list --circle focus",
+            "outreach contacts add mei --name 'Mei Lin' --email mei@example.net"
+            " --circle focus --why connect --tag food",
+            "outreach contacts import ~/Downloads/contacts.vcf --dry-run",
+            "outreach contacts export --format csv --output contacts.csv",
+        ],
+    )
+    actions = parser.add_subparsers(title="actions", metavar="ACTION", required=True)
+
+    listing = add_command(
+        actions,
+        "list",
+        common=common,
+        help="one line per contact",
+        description="List contacts: id, name, circle, why, tags, address.",
+        examples=["outreach contacts list", "outreach contacts list --circle focus"],
+    )
+    listing.add_argument("--circle", help="only this circle")
+    listing.set_defaults(handler=run_list)
+
+    add = add_command(
+        actions,
+        "add",
+        common=common,
+        help="append a contact to roster.toml",
+        description="Append one contact to roster.toml (atomically; the rest of"
+        " the file is untouched). The result is validated before it is written.",
+        examples=[
+            "outreach contacts add ana --name 'Ana Lima' --email"
+            " ana@example.net --why learn --tag housing"
+        ],
+    )
+    add.add_argument("id", metavar="ID", help="a short id: letters, digits, '-', '_'")
+    add.add_argument("--name", required=True)
+    add.add_argument(
+        "--email",
+        action="append",
+        required=True,
+        dest="emails",
+        help="an address; repeat for several (the first is where drafts go)",
+    )
+    add.add_argument("--circle", help="focus, extended or a circle of yours (default extended)")
+    add.add_argument(
+        "--why",
+        action="append",
+        default=[],
+        choices=[w.value for w in Why],
+        help="why this relationship matters; repeatable",
+    )
+    add.add_argument("--tag", action="append", default=[], dest="tags", help="repeatable")
+    add.add_argument("--org")
+    add.add_argument("--notes")
+    add.set_defaults(handler=run_add)
+
+    imp = add_command(
+        actions,
+        "import",
+        common=common,
+        help="import a vCard file or a Google/Outlook CSV export",
+        description="Import contacts from vCard 3/4 (.vcf) or the CSV exports of"
+        " Google Contacts and Outlook. People whose address is already in the"
+        " roster are skipped; entries without a usable address are reported.",
+        examples=[
+            "outreach contacts import contacts.vcf",
+            "outreach contacts import google.csv --circle extended --dry-run",
+        ],
+    )
+    imp.add_argument("file", metavar="FILE", type=Path)
+    imp.add_argument("--circle", help="circle for the new contacts (default extended)")
+    imp.add_argument("--dry-run", action="store_true", help="show what would be added")
+    imp.set_defaults(handler=run_import)
+
+    export = add_command(
+        actions,
+        "export",
+        common=common,
+        help="write the roster with last touch and support merged in",
+        description="Export contacts with the dates the journal learned"
+        " (last touch, last support), as TOML or CSV.",
+        examples=[
+            "outreach contacts export --format toml",
+            "outreach contacts export --format csv --output out.csv",
+        ],
+    )
+    export.add_argument("--format", choices=["toml", "csv"], default="toml")
+    export.add_argument(
+        "--output",
+        metavar="FILE",
+        type=Path,
+        help="write here (atomically) instead of standard output",
+    )
+    export.set_defaults(handler=run_export)
+
+
+def run_list(ctx: Context) -> int:
+    contacts = contacts_in(ctx.workspace(), circle=ctx.args.circle)
+    rows = [
+        (c.id, c.name, c.circle, ",".join(c.why) or "-", ",".join(c.tags) or "-", c.email)
+        for c in contacts
+    ]
+    header = ("ID", "NAME", "CIRCLE", "WHY", "TAGS", "EMAIL")
+    widths = [max(len(r[i]) for r in [header, *rows]) for i in range(len(header))]
+    for row in [header, *rows]:
+        ctx.out("  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip())
+    ctx.out(f"{len(rows)} contact{'s' if len(rows) != 1 else ''}")
+    return 0
+
+
+def run_add(ctx: Context) -> int:
+    a = ctx.args
+    contact = add_contact(
+        ctx.workspace(),
+        a.id,
+        name=a.name,
+        emails=a.emails,
+        circle=a.circle,
+        why=a.why,
+        tags=a.tags,
+        org=a.org,
+        notes=a.notes,
+    )
+    ctx.out(
+        f"added {contact.id} ({contact.name} <{contact.email}>) to {ctx.workspace().roster_path}"
+    )
+    return 0
+
+
+def run_import(ctx: Context) -> int:
+    plan = import_contacts(
+        ctx.workspace(), ctx.cwd / ctx.args.file, circle=ctx.args.circle, dry_run=ctx.args.dry_run
+    )
+    for line in plan.report_lines():
+        ctx.out(line)
+    ctx.out(plan.summary())
+    if ctx.args.dry_run:
+        ctx.out("dry run: roster.toml is unchanged")
+    return 0
+
+
+def run_export(ctx: Context) -> int:
+    text = export_workspace_contacts(ctx.workspace(), ctx.journal(), fmt=ctx.args.format)
+    if ctx.args.output:
+        target = ctx.cwd / ctx.args.output
+        atomic_write(target, text)
+        ctx.out(f"wrote {target}")
+    else:
+        ctx.stdout.write(text)
+    return 0

@@ -1,0 +1,143 @@
+"""`outreach contacts`: list, add, import and export through the command line."""
+
+from __future__ import annotations
+
+import csv
+import io
+import tomllib
+from pathlib import Path
+
+from tests.conftest import RunCli
+from tests.support.workspaces import make_workspace
+
+VCARDS = """\
+BEGIN:VCARD
+VERSION:3.0
+FN:Marisol Vega
+EMAIL;TYPE=INTERNET:marisol@example.com
+CATEGORIES:robotics,youth
+END:VCARD
+BEGIN:VCARD
+VERSION:4.0
+FN:Ana L.
+EMAIL:ANA@example.net
+END:VCARD
+"""
+
+
+def test_add_appends_and_leaves_the_rest_of_the_file_as_written(
+    tmp_path: Path, run_cli: RunCli
+) -> None:
+    ws = make_workspace(tmp_path / "ws")
+    before = (ws / "roster.toml").read_text()
+    result = run_cli(
+        "--home",
+        str(ws),
+        "contacts",
+        "add",
+        "cy",
+        "--name",
+        "Cy Park",
+        "--email",
+        "cy@example.org",
+        "--why",
+        "connect",
+        "--tag",
+        "food",
+    )
+    assert result.stdout == f"added cy (Cy Park <cy@example.org>) to {ws / 'roster.toml'}\n"
+    after = (ws / "roster.toml").read_text()
+    assert after.startswith(before)
+    listing = run_cli("--home", str(ws), "contacts", "list").stdout
+    assert "cy   Cy Park" in listing and listing.endswith("3 contacts\n")
+
+
+def test_add_refuses_an_address_another_contact_has_and_writes_nothing(
+    tmp_path: Path, run_cli: RunCli
+) -> None:
+    ws = make_workspace(tmp_path / "ws")
+    before = (ws / "roster.toml").read_bytes()
+    result = run_cli(
+        "--home",
+        str(ws),
+        "contacts",
+        "add",
+        "cy",
+        "--name",
+        "Cy",
+        "--email",
+        "BEN@example.net",
+        expect=2,
+    )
+    assert result.stderr == (
+        "contacts add: address 'BEN@example.net' belongs to both 'ben' and 'cy'\n"
+    )
+    assert (ws / "roster.toml").read_bytes() == before
+
+
+def test_add_refuses_a_header_injection_in_the_name(tmp_path: Path, run_cli: RunCli) -> None:
+    ws = make_workspace(tmp_path / "ws")
+    result = run_cli(
+        "--home",
+        str(ws),
+        "contacts",
+        "add",
+        "cy",
+        "--name",
+        "Cy\r\nBcc: victim@example.com",
+        "--email",
+        "cy@example.org",
+        expect=2,
+    )
+    assert "line break" in result.stderr or "control" in result.stderr
+
+
+def test_import_skips_known_addresses_and_dry_run_writes_nothing(
+    tmp_path: Path, run_cli: RunCli
+) -> None:
+    ws = make_workspace(tmp_path / "ws")
+    (tmp_path / "people.vcf").write_text(VCARDS)
+    before = (ws / "roster.toml").read_bytes()
+    dry = run_cli(
+        "--home", str(ws), "contacts", "import", str(tmp_path / "people.vcf"), "--dry-run"
+    )
+    assert "added marisol-vega: Marisol Vega <marisol@example.com>" in dry.stdout
+    assert "skipped 'Ana L.'" in dry.stdout
+    assert dry.stdout.endswith("dry run: roster.toml is unchanged\n")
+    assert (ws / "roster.toml").read_bytes() == before
+
+    run_cli("--home", str(ws), "contacts", "import", str(tmp_path / "people.vcf"))
+    roster = tomllib.loads((ws / "roster.toml").read_text())["contacts"]
+    assert roster["marisol-vega"]["emails"] == ["marisol@example.com"]
+    assert set(roster) == {"ana", "ben", "marisol-vega"}
+    # Importing the same file again finds everyone known.
+    again = run_cli("--home", str(ws), "contacts", "import", str(tmp_path / "people.vcf"))
+    assert "0 new contacts" in again.stdout
+
+
+def test_export_merges_last_touch_and_support(tmp_path: Path, run_cli: RunCli) -> None:
+    ws = make_workspace(tmp_path / "ws")
+    run_cli("--home", str(ws), "touch", "ana", "--kind", "meeting", "--date", "2026-06-01")
+    run_cli("--home", str(ws), "touch", "ana", "--kind", "note", "--date", "2026-06-10")
+    exported = tomllib.loads(run_cli("--home", str(ws), "contacts", "export").stdout)
+    ana = exported["contacts"]["ana"]
+    assert (ana["last_touch_kind"], ana["last_touch"].date().isoformat()) == ("note", "2026-06-10")
+    assert (ana["last_support_kind"], ana["last_support"].date().isoformat()) == (
+        "meeting",
+        "2026-06-01",
+    )
+    assert "last_touch" not in exported["contacts"]["ben"]
+
+    run_cli(
+        "--home",
+        str(ws),
+        "contacts",
+        "export",
+        "--format",
+        "csv",
+        "--output",
+        str(tmp_path / "out.csv"),
+    )
+    rows = list(csv.DictReader(io.StringIO((tmp_path / "out.csv").read_text())))
+    assert [r["id"] for r in rows] == ["ana", "ben"]
+    assert rows[0]["last_support_kind"] == "meeting" and rows[1]["last_support"] == ""
