@@ -60,7 +60,7 @@ def _read_event(
         check.error(where, f"event '{event_id}' must be a table, like [events.{event_id}]")
         return None
     before = len(check.problems)
-    if not CONTACT_ID.match(event_id):
+    if not CONTACT_ID.fullmatch(event_id):
         check.error(where, f"event id '{event_id}' may hold only letters, digits, '-', '_' and '.'")
     check.unknown_keys(body, EVENT_KEYS, where)
     title = check.string(body, "title", where, required=True)

@@ -70,7 +70,7 @@ def _read_contact(
         check.error(where, f"contact '{contact_id}' must be a table, like [contacts.{contact_id}]")
         return None, ()
     problems_before = len(check.problems)
-    if not CONTACT_ID.match(contact_id):
+    if not CONTACT_ID.fullmatch(contact_id):
         check.error(
             where,
             f"contact id '{contact_id}' may hold only letters, digits, '-', '_'"
