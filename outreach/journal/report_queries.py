@@ -23,6 +23,17 @@ _SUPPORT_SQL = "('feedback', 'intro', 'meeting', 'promotion', 'share')"
 assert {TouchKind(k.strip(" '")) for k in _SUPPORT_SQL.strip("()").split(",")} == SUPPORT_KINDS
 
 
+_LAST_TOUCH = (
+    "SELECT at, kind FROM touches WHERE contact_id = ? AND at <= ? ORDER BY at DESC LIMIT 1"
+)
+# One seek in the partial index `touches_support_by_contact` (schema v3).
+_LAST_SUPPORT = (
+    "SELECT at, kind FROM touches"
+    f" WHERE contact_id = ? AND at <= ? AND kind IN {_SUPPORT_SQL} AND self_promotion = 0"
+    " ORDER BY at DESC LIMIT 1"
+)
+
+
 def activity_as_of(
     journal: Journal, contact_ids: Iterable[str], *, now: datetime
 ) -> dict[str, ContactActivity]:
@@ -42,19 +53,10 @@ def activity_as_of(
     db = journal.connection
     found: dict[str, ContactActivity] = {}
     for contact_id in contact_ids:
-        touch = db.execute(
-            "SELECT at, kind FROM touches WHERE contact_id = ? AND at <= ?"
-            " ORDER BY at DESC LIMIT 1",
-            (contact_id, stamp),
-        ).fetchone()
+        touch = db.execute(_LAST_TOUCH, (contact_id, stamp)).fetchone()
         if touch is None:
             continue
-        support = db.execute(
-            "SELECT at, kind FROM touches"
-            f" WHERE contact_id = ? AND at <= ? AND kind IN {_SUPPORT_SQL}"
-            " AND self_promotion = 0 ORDER BY at DESC LIMIT 1",
-            (contact_id, stamp),
-        ).fetchone()
+        support = db.execute(_LAST_SUPPORT, (contact_id, stamp)).fetchone()
         found[contact_id] = ContactActivity(
             contact_id=contact_id,
             last_touch_at=parse_iso_utc(touch[0]),

@@ -1,0 +1,87 @@
+"""`outreach report`: who haven't I supported lately, and what could I do for them."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+from typing import Any
+
+from outreach.app.reporting import build_report, render_report
+from outreach.cli.base import add_command
+from outreach.cli.context import Context
+from outreach.report.render import FORMATS
+from outreach.workspace import atomic_write
+
+ORDER = 30
+
+
+def register(subparsers: Any, common: argparse.ArgumentParser) -> None:
+    parser = add_command(
+        subparsers,
+        "report",
+        common=common,
+        help="who haven't I supported lately? (ranked, with next steps)",
+        description="Rank contacts by how overdue their support is: days since you last"
+        " supported them (a share, intro, feedback, meeting or promotion; a reply is contact,"
+        " not support) over their cadence. Never-supported contacts come first. Above the"
+        " table: the promotion ratio, the focus list's size, and what is waiting. Each"
+        " contact past their cadence gets a next step: an upcoming event to share with"
+        " them, an introduction, or a check-in.",
+        examples=[
+            "outreach report",
+            "outreach report --circle focus --overdue",
+            "outreach report --format html --output report.html",
+            "outreach report --format json --as-of 2026-06-15 --days 30",
+            "outreach report --plan --limit 3     draft the top 3 next steps for review",
+            "outreach report --email              the report as a draft to yourself",
+        ],
+    )
+    parser.add_argument("--circle", metavar="C", help="only contacts in this circle")
+    parser.add_argument("--overdue", action="store_true", help="only contacts past their cadence")
+    parser.add_argument("--limit", metavar="N", type=int, help="at most N contacts")
+    parser.add_argument(
+        "--days",
+        metavar="N",
+        type=int,
+        help="the period for the health figures (default: [report] days, 90)",
+    )
+    parser.add_argument(
+        "--format",
+        choices=list(FORMATS),
+        default="table",
+        help="table (default), markdown, csv, json (docs/report-json.md) or html",
+    )
+    parser.add_argument(
+        "--output", metavar="FILE", help="write to FILE (replaced atomically) instead of stdout"
+    )
+    parser.set_defaults(handler=run)
+
+
+def run(ctx: Context) -> int:
+    args = ctx.args
+    report = build_report(
+        ctx.workspace(),
+        ctx.journal(),
+        now=ctx.now(),
+        circle=args.circle,
+        overdue_only=args.overdue,
+        limit=args.limit,
+        days=args.days,
+        progress=ctx.progress(),
+    )
+    if args.output:
+        target = ctx.cwd / Path(args.output).expanduser()
+        atomic_write(target, render_report(report, args.format))
+        ctx.err(f"wrote the report ({args.format}) to {target}")
+        return 0
+    color = args.format == "table" and _colour_wanted(ctx)
+    ctx.stdout.write(render_report(report, args.format, color=color))
+    return 0
+
+
+def _colour_wanted(ctx: Context) -> bool:
+    """Colour on a terminal only, and never when NO_COLOR is set (no-color.org)."""
+    if ctx.environ.get("NO_COLOR"):
+        return False
+    isatty = getattr(ctx.stdout, "isatty", None)
+    return bool(isatty and isatty())
