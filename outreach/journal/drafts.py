@@ -118,9 +118,12 @@ def add_draft(
             [(draft_id, s.contact_id, s.kind.value, int(s.self_promotion)) for s in support],
         )
         if event_id is not None:
+            # A share that was discarded frees its place: the new draft takes it.
             db.executemany(
-                "INSERT OR IGNORE INTO event_shares (event_id, contact_id, draft_id)"
-                " VALUES (?, ?, ?)",
+                "INSERT INTO event_shares (event_id, contact_id, draft_id) VALUES (?, ?, ?)"
+                " ON CONFLICT (event_id, contact_id) DO UPDATE SET draft_id = excluded.draft_id"
+                " WHERE (SELECT status FROM drafts WHERE id = event_shares.draft_id)"
+                " = 'discarded'",
                 [(event_id, c, draft_id) for c in recipients],
             )
         return draft_id
@@ -166,6 +169,47 @@ def set_status(
             " pushed_uid = COALESCE(?, pushed_uid) WHERE id = ?",
             (status.value, iso_utc(now), pushed_uid, draft_id),
         )
+
+
+def set_path(journal: Journal, draft_id: int, path: str, *, now: datetime) -> None:
+    """Where the draft's file now lives (after a move to sent/), workspace-relative."""
+    with journal.transaction() as db:
+        db.execute(
+            "UPDATE drafts SET path = ?, updated_at = ? WHERE id = ?",
+            (path, iso_utc(now), draft_id),
+        )
+
+
+def pending_paths(journal: Journal) -> set[str]:
+    """The files of drafts still awaiting review, which a new draft must not overwrite."""
+    rows = journal.connection.execute(
+        "SELECT path FROM drafts WHERE status IN ('drafted', 'pushed')"
+    )
+    return {str(r[0]) for r in rows}
+
+
+def drafts_for_intro(journal: Journal, intro_id: int) -> list[DraftRecord]:
+    rows = journal.connection.execute(
+        f"SELECT {_COLUMNS} FROM drafts d WHERE d.intro_id = ? ORDER BY d.id", (intro_id,)
+    )
+    return [_draft(r) for r in rows]
+
+
+def shared_events(journal: Journal, event_ids: Iterable[str]) -> dict[str, set[str]]:
+    """For each event, the contacts it has already been drafted to: one query for all."""
+    wanted = list(dict.fromkeys(event_ids))
+    shared: dict[str, set[str]] = {e: set() for e in wanted}
+    for start in range(0, len(wanted), 500):
+        chunk = wanted[start : start + 500]
+        rows = journal.connection.execute(
+            "SELECT s.event_id, s.contact_id FROM event_shares s"
+            " JOIN drafts d ON d.id = s.draft_id"
+            f" WHERE s.event_id IN ({','.join('?' * len(chunk))}) AND d.status != 'discarded'",
+            chunk,
+        )
+        for event_id, contact_id in rows:
+            shared[str(event_id)].add(str(contact_id))
+    return shared
 
 
 def shared_event_with(journal: Journal, event_id: str) -> set[str]:

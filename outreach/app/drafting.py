@@ -1,0 +1,538 @@
+"""Drafting use cases: event shares, check-ins, any other draft; listing and discarding.
+
+Every draft becomes a file in `drafts/` and a row in the journal, written in
+batches: the files of a batch are written atomically, synced once, then
+recorded in one transaction, so an interrupted run leaves whole drafts only
+and a rerun rewrites (never duplicates) what it had not recorded.
+Introductions live in `outreach.app.introductions`; push and send in
+`outreach.app.sending`. Nothing here prints.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from email import policy
+from email.message import EmailMessage
+from email.parser import BytesParser
+from typing import Literal
+
+from outreach.compose import Party, compose_message
+from outreach.errors import InputError, OutreachError, Problem
+from outreach.intros import IntroMode, IntroStatus
+from outreach.journal import Journal
+from outreach.journal.drafts import (
+    PENDING,
+    DraftRecord,
+    DraftStatus,
+    SupportPlan,
+    add_draft,
+    get_draft,
+    list_drafts,
+    pending_paths,
+    set_status,
+    shared_events,
+)
+from outreach.journal.intros import create_intro, get_intro, set_intro_status
+from outreach.journal.touches import contact_activity
+from outreach.model import ME, Contact, TouchKind
+from outreach.outbox import Outbox, new_message_id, safe_stem
+from outreach.progress import Progress, no_progress
+from outreach.render import Me, Rendered, Templates, check_in_context, share_event_context
+from outreach.shares import find_event, plan_shares
+from outreach.validation import did_you_mean
+from outreach.workspace import Workspace
+
+BATCH_SIZE = 500  # drafts per sync-and-commit: bounds what an interruption can lose
+
+
+@dataclass(frozen=True, slots=True)
+class NewIntro:
+    """An intro row to create in the same transaction as its drafts."""
+
+    a: str
+    b: str
+    why: str
+    mode: IntroMode
+    status: IntroStatus
+
+
+@dataclass(frozen=True, slots=True)
+class DraftSpec:
+    """One draft to write: who, what, and what it records once sent."""
+
+    kind: str
+    stem: str  # the file name without `.eml`; stable, so a rerun rewrites rather than adds
+    to: tuple[Party, ...]
+    recipients: tuple[str, ...]  # contact ids ("" never; the user themself is no contact)
+    rendered: Rendered
+    support: tuple[SupportPlan, ...] = ()
+    event_id: str | None = None
+    intro_id: int | None = None
+    new_intro: NewIntro | None = None
+    intro_status: IntroStatus | None = None  # set on the intro when this draft is recorded
+    self_promotion: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class DraftInfo:
+    """A draft that was written and recorded."""
+
+    id: int
+    message_id: str
+    kind: str
+    subject: str
+    path: str  # relative to the workspace
+    recipients: tuple[str, ...]
+    event_id: str | None = None
+    intro_id: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class PlannedDraft:
+    """A draft a dry run would write."""
+
+    kind: str
+    subject: str
+    recipients: tuple[str, ...]
+    event_id: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class DraftBatch:
+    """What a drafting use case did; `notes` say what it left out and why."""
+
+    drafts: tuple[DraftInfo, ...] = ()
+    planned: tuple[PlannedDraft, ...] = ()
+    notes: tuple[str, ...] = ()
+    self_promotion: int = 0  # drafts promoting the user's own events
+    dry_run: bool = False
+    pushed: int = 0
+    push_error: str | None = None
+
+    @property
+    def count(self) -> int:
+        return len(self.planned) if self.dry_run else len(self.drafts)
+
+
+def me_of(workspace: Workspace) -> Me:
+    return Me(name=workspace.config.me.name, email=workspace.config.me.email)
+
+
+def party(contact: Contact) -> Party:
+    return Party(contact.name, contact.email)
+
+
+def sent_to(contact_ids: Iterable[str]) -> list[SupportPlan]:
+    """A `sent` touch for each recipient: contact, not support, once the draft leaves."""
+    return [SupportPlan(c, TouchKind.SENT) for c in contact_ids]
+
+
+def write_drafts(
+    workspace: Workspace,
+    journal: Journal,
+    groups: Iterable[Sequence[DraftSpec]],
+    *,
+    now: datetime,
+    progress: Progress = no_progress,
+    total: int | None = None,
+    label: str = "drafting",
+) -> list[DraftInfo]:
+    """Write drafts in batches: files atomically, one sync, then one journal transaction.
+
+    `groups` keeps drafts that belong together (the two asks of an intro) in
+    the same batch. Holds the outbox lock throughout.
+    """
+    outbox = Outbox.of(workspace)
+    domain = workspace.config.me.domain
+    sender = Party(workspace.config.me.name, workspace.config.me.email)
+    written: list[DraftInfo] = []
+    intro_ids: dict[NewIntro, int] = {}
+    with outbox.lock():
+        taken = pending_paths(journal)
+        batch: list[tuple[DraftSpec, str, str]] = []
+        for group in groups:
+            for spec in group:
+                message_id = new_message_id(domain, spec.kind)
+                data = compose_message(
+                    message_id=message_id,
+                    now=now,
+                    sender=sender,
+                    to=spec.to,
+                    subject=spec.rendered.subject,
+                    text=spec.rendered.text,
+                    html=spec.rendered.html,
+                )
+                stem = _free_stem(outbox, spec.stem, taken)
+                path = outbox.write(stem, data)
+                taken.add(path)
+                batch.append((spec, message_id, path))
+            if len(batch) >= BATCH_SIZE:
+                written += _record(outbox, journal, batch, intro_ids, now=now)
+                progress(len(written), total, label)
+                batch = []
+        if batch:
+            written += _record(outbox, journal, batch, intro_ids, now=now)
+            progress(len(written), total, label)
+    return written
+
+
+def _free_stem(outbox: Outbox, stem: str, taken: set[str]) -> str:
+    """`stem`, or `stem-2`… when a pending draft already owns that file."""
+    candidate, counter = stem, 1
+    while outbox.relative(outbox.draft_path(candidate)) in taken:
+        counter += 1
+        candidate = f"{stem}-{counter}"
+    return candidate
+
+
+def _record(
+    outbox: Outbox,
+    journal: Journal,
+    batch: list[tuple[DraftSpec, str, str]],
+    intro_ids: dict[NewIntro, int],
+    *,
+    now: datetime,
+) -> list[DraftInfo]:
+    outbox.flush()  # the files are on disk before the journal says they exist
+    infos = []
+    with journal.transaction():
+        for spec, message_id, path in batch:
+            intro_id = spec.intro_id
+            if spec.new_intro is not None:
+                if spec.new_intro not in intro_ids:
+                    new = spec.new_intro
+                    intro_ids[new] = create_intro(
+                        journal,
+                        new.a,
+                        new.b,
+                        why=new.why,
+                        mode=new.mode,
+                        status=new.status,
+                        now=now,
+                    )
+                intro_id = intro_ids[spec.new_intro]
+            draft_id = add_draft(
+                journal,
+                message_id=message_id,
+                kind=spec.kind,
+                subject=spec.rendered.subject,
+                path=path,
+                recipients=spec.recipients,
+                support=spec.support,
+                now=now,
+                event_id=spec.event_id,
+                intro_id=intro_id,
+            )
+            if spec.intro_status is not None and intro_id is not None:
+                set_intro_status(journal, intro_id, spec.intro_status, now=now)
+            infos.append(
+                DraftInfo(
+                    id=draft_id,
+                    message_id=message_id,
+                    kind=spec.kind,
+                    subject=spec.rendered.subject,
+                    path=path,
+                    recipients=spec.recipients,
+                    event_id=spec.event_id,
+                    intro_id=intro_id,
+                )
+            )
+    return infos
+
+
+def finish_batch(
+    workspace: Workspace,
+    journal: Journal,
+    drafts: Sequence[DraftInfo],
+    *,
+    now: datetime,
+    push: bool | None,
+    environ: Mapping[str, str] | None,
+    notes: Sequence[str] = (),
+    self_promotion: int = 0,
+) -> DraftBatch:
+    """The batch's result, pushing the new drafts first when `[drafts] push` (or `push`) says so.
+
+    A failed push leaves the drafts drafted (the next push takes them) and is
+    reported in `push_error` rather than raised: the drafting itself succeeded.
+    """
+    pushed, push_error = 0, None
+    if drafts and (push if push is not None else workspace.config.drafts.push):
+        from outreach.app.sending import push_drafts  # sending builds on drafting
+
+        try:
+            result = push_drafts(
+                workspace, journal, ids=[d.id for d in drafts], now=now, environ=environ or {}
+            )
+            pushed = len(result.pushed) + len(result.already_there)
+        except OutreachError as exc:
+            push_error = exc.message
+    return DraftBatch(
+        drafts=tuple(drafts),
+        notes=tuple(notes),
+        self_promotion=self_promotion,
+        pushed=pushed,
+        push_error=push_error,
+    )
+
+
+# --- event shares ---
+
+
+def draft_shares(
+    workspace: Workspace,
+    journal: Journal,
+    *,
+    now: datetime,
+    progress: Progress = no_progress,
+    event_id: str | None = None,
+    limit: int | None = None,
+    dry_run: bool = False,
+    push: bool | None = None,
+    environ: Mapping[str, str] | None = None,
+) -> DraftBatch:
+    """One personal email per chosen recipient of each upcoming event, never twice.
+
+    Recipients are the event's `share_with`, else contacts whose tags overlap
+    the event's; never the host, never an event already over, never an event
+    already drafted to that person (discarded drafts excepted).
+    """
+    events = workspace.events
+    if event_id is not None:
+        events = (find_event(events, event_id),)
+    already = shared_events(journal, [e.id for e in events])
+    plan = plan_shares(events, workspace.roster, now=now, already_shared=already, limit=limit)
+    templates = Templates(workspace.templates_dir)
+    me = me_of(workspace)
+
+    def specs() -> Iterator[list[DraftSpec]]:
+        for share in plan.shares:
+            event, contact = share.event, share.contact
+            host = None if event.host == ME else workspace.roster[event.host]
+            rendered = templates.render(
+                "share_event",
+                share_event_context(me=me, contact=contact, event=event, host=host, now=now),
+            )
+            if host is None:
+                support = [SupportPlan(contact.id, TouchKind.SHARE, self_promotion=True)]
+            else:
+                # Sharing someone's event promotes their work and gives the
+                # recipient something useful: support for both.
+                support = [
+                    SupportPlan(host.id, TouchKind.SHARE),
+                    SupportPlan(contact.id, TouchKind.SHARE),
+                ]
+            yield [
+                DraftSpec(
+                    kind="share_event",
+                    stem=safe_stem("share", event.id, contact.id),
+                    to=(party(contact),),
+                    recipients=(contact.id,),
+                    rendered=rendered,
+                    support=(*support, *sent_to([contact.id])),
+                    event_id=event.id,
+                    self_promotion=host is None,
+                )
+            ]
+
+    if dry_run:
+        planned = [
+            PlannedDraft(s.kind, s.rendered.subject, s.recipients, s.event_id)
+            for group in specs()
+            for s in group
+        ]
+        return DraftBatch(
+            planned=tuple(planned),
+            notes=plan.notes,
+            self_promotion=plan.self_promotion,
+            dry_run=True,
+        )
+    drafts = write_drafts(
+        workspace,
+        journal,
+        specs(),
+        now=now,
+        progress=progress,
+        total=len(plan.shares),
+        label="drafting shares",
+    )
+    return finish_batch(
+        workspace,
+        journal,
+        drafts,
+        now=now,
+        push=push,
+        environ=environ,
+        notes=plan.notes,
+        self_promotion=plan.self_promotion,
+    )
+
+
+# --- check-ins and arbitrary drafts ---
+
+
+def contact_or_error(workspace: Workspace, contact_id: str, where: str = "contact") -> Contact:
+    contact = workspace.roster.get(contact_id)
+    if contact is None:
+        ids = [c.id for c in workspace.roster]
+        raise InputError(
+            [Problem(where, f"'{contact_id}' is not a contact id{did_you_mean(contact_id, ids)}")]
+        )
+    return contact
+
+
+def draft_check_in(
+    workspace: Workspace,
+    journal: Journal,
+    contact_id: str,
+    *,
+    now: datetime,
+    note: str = "",
+    push: bool | None = None,
+    environ: Mapping[str, str] | None = None,
+) -> DraftBatch:
+    """A short, warm check-in to one contact (the report's plan uses it too)."""
+    contact = contact_or_error(workspace, contact_id)
+    activity = contact_activity(journal, contact.id)
+    rendered = Templates(workspace.templates_dir).render(
+        "check_in",
+        check_in_context(
+            me=me_of(workspace),
+            contact=contact,
+            note=note,
+            last_touch=activity.last_touch_at,
+            now=now,
+        ),
+    )
+    spec = DraftSpec(
+        kind="check_in",
+        stem=safe_stem("check_in", contact.id, f"{now:%Y%m%d}"),
+        to=(party(contact),),
+        recipients=(contact.id,),
+        rendered=rendered,
+        support=tuple(sent_to([contact.id])),
+    )
+    drafts = write_drafts(workspace, journal, [[spec]], now=now)
+    return finish_batch(workspace, journal, drafts, now=now, push=push, environ=environ)
+
+
+def save_draft(
+    workspace: Workspace,
+    journal: Journal,
+    *,
+    kind: str,
+    to: Sequence[Contact] | Literal["me"],
+    subject: str,
+    text: str,
+    html: str | None = None,
+    now: datetime,
+    support: Sequence[SupportPlan] = (),
+    event_id: str | None = None,
+    stem: str | None = None,
+    push: bool | None = None,
+    environ: Mapping[str, str] | None = None,
+) -> DraftBatch:
+    """Save any draft — the weekly report mailed to oneself, say — like the others.
+
+    `to="me"` addresses the user's own address. `support` is what the draft
+    records once sent (nothing by default). `stem` names the file (default:
+    kind and time). With `[drafts] push = true` it is pushed at once; a failed
+    push leaves it drafted for the next `outreach drafts push`. The draft is
+    `result.drafts[0]`.
+    """
+    if to == "me":
+        parties: tuple[Party, ...] = (Party(workspace.config.me.name, workspace.config.me.email),)
+        recipients: tuple[str, ...] = ()
+    else:
+        parties = tuple(party(c) for c in to)
+        recipients = tuple(c.id for c in to)
+    spec = DraftSpec(
+        kind=kind,
+        stem=stem or safe_stem(kind, f"{now:%Y%m%dT%H%M%S}"),
+        to=parties,
+        recipients=recipients,
+        rendered=Rendered(subject=" ".join(subject.split()), text=text, html=html),
+        support=tuple(support),
+        event_id=event_id,
+    )
+    drafts = write_drafts(workspace, journal, [[spec]], now=now)
+    return finish_batch(workspace, journal, drafts, now=now, push=push, environ=environ)
+
+
+# --- reviewing: list, show, discard ---
+
+
+def pending_drafts(journal: Journal, *, include_done: bool = False) -> list[DraftRecord]:
+    """Drafts awaiting review (drafted or pushed); with `include_done`, every draft."""
+    return list_drafts(journal, statuses=None if include_done else PENDING)
+
+
+def draft_or_error(journal: Journal, draft_id: int) -> DraftRecord:
+    record = get_draft(journal, draft_id)
+    if record is None:
+        raise InputError(
+            [Problem("drafts", f"no draft {draft_id}")],
+            hint="list them with `outreach drafts list --all`",
+        )
+    return record
+
+
+@dataclass(frozen=True, slots=True)
+class DraftView:
+    record: DraftRecord
+    headers: dict[str, str] = field(default_factory=dict)
+    text: str = ""
+    has_html: bool = False
+
+
+def show_draft(workspace: Workspace, journal: Journal, draft_id: int) -> DraftView:
+    """A draft's record, its main headers decoded, and its text body."""
+    record = draft_or_error(journal, draft_id)
+    raw = Outbox.of(workspace).read(record.path)
+    message = BytesParser(policy=policy.default).parsebytes(raw)
+    assert isinstance(message, EmailMessage)
+    headers = {
+        name: str(message[name])
+        for name in ("From", "To", "Cc", "Subject", "Date", "Message-ID")
+        if message[name] is not None
+    }
+    body = message.get_body(preferencelist=("plain",))
+    text = ""
+    if isinstance(body, EmailMessage):
+        text = str(body.get_content()).replace("\r\n", "\n")
+    return DraftView(
+        record=record,
+        headers=headers,
+        text=text,
+        has_html=message.get_body(preferencelist=("html",)) is not None,
+    )
+
+
+def discard_draft(
+    workspace: Workspace, journal: Journal, draft_id: int, *, now: datetime
+) -> DraftRecord:
+    """Drop a pending draft: its file goes, the journal keeps the record as discarded.
+
+    A discarded share frees the event for that person again; a discarded
+    ask or introduction withdraws the intro. A copy already pushed to the
+    mail server's Drafts folder stays there (outreach never deletes mail).
+    """
+    record = draft_or_error(journal, draft_id)
+    if record.status not in PENDING:
+        raise InputError(
+            [Problem("drafts", f"draft {draft_id} is {record.status}; only pending drafts go")]
+        )
+    outbox = Outbox.of(workspace)
+    with outbox.lock():
+        with journal.transaction():
+            set_status(journal, draft_id, DraftStatus.DISCARDED, now=now)
+            if record.intro_id is not None:
+                intro = get_intro(journal, record.intro_id)
+                if intro is not None and intro.status is not IntroStatus.DECLINED:
+                    set_intro_status(journal, intro.id, IntroStatus.DECLINED, now=now)
+        # After the commit: a file left by a crash here is harmless, as the
+        # journal no longer counts it and a new draft may overwrite it.
+        outbox.remove(record.path)
+    return draft_or_error(journal, draft_id)

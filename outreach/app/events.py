@@ -1,0 +1,115 @@
+"""Event use cases: listing events with their shares, importing iCalendar files.
+
+Importing appends to `events.toml` atomically and leaves the text already
+there exactly as the user wrote it; the whole file is validated before it
+is written, so an import never leaves a file outreach cannot read.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+from outreach.errors import InputError, Problem, WorkspaceError
+from outreach.events import parse_events
+from outreach.events_import import (
+    CalendarEvent,
+    NeedsHost,
+    append_text,
+    events_toml,
+    read_calendar,
+)
+from outreach.journal import Journal
+from outreach.journal.drafts import shared_events
+from outreach.model import ME, Event
+from outreach.shares import choose_recipients, is_over
+from outreach.validation import did_you_mean
+from outreach.workspace import Workspace, atomic_write, read_text
+
+
+@dataclass(frozen=True, slots=True)
+class EventRow:
+    event: Event
+    over: bool
+    shared: int  # people it has been drafted to
+    audience: int  # people it would go to in all (share_with or tag overlap)
+
+
+def list_events(
+    workspace: Workspace, journal: Journal, *, now: datetime, include_over: bool = False
+) -> list[EventRow]:
+    """Events soonest first, with how many people each has been drafted to so far."""
+    shared = shared_events(journal, [e.id for e in workspace.events])
+    rows = []
+    for event in workspace.events:
+        over = is_over(event, now=now)
+        if over and not include_over:
+            continue
+        audience = len(choose_recipients(event, workspace.roster))
+        rows.append(EventRow(event, over, len(shared.get(event.id, ())), audience))
+    return rows
+
+
+@dataclass(frozen=True, slots=True)
+class ImportResult:
+    added: tuple[CalendarEvent, ...]
+    needs_host: tuple[NeedsHost, ...]
+    notes: tuple[str, ...]
+    dry_run: bool = False
+    text: str = ""  # the TOML appended (or that would be)
+
+
+def import_calendar(
+    workspace: Workspace,
+    path: Path,
+    *,
+    now: datetime,
+    host: str | None = None,
+    tags: Sequence[str] = (),
+    dry_run: bool = False,
+) -> ImportResult:
+    """Append the calendar's upcoming events to events.toml; organizers map to hosts.
+
+    `host` (a contact id or "me") hosts the events whose organizer is not in
+    the roster; without it those are returned in `needs_host` and left out.
+    """
+    if host is not None and host != ME and host not in workspace.roster:
+        ids = [c.id for c in workspace.roster]
+        raise InputError(
+            [
+                Problem(
+                    "--host", f"'{host}' is not a contact id (or \"me\"){did_you_mean(host, ids)}"
+                )
+            ]
+        )
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise WorkspaceError(f"{path}: cannot read: {exc.strerror}") from exc
+    events_path = workspace.events_path
+    existing = read_text(events_path, str(events_path)) if events_path.is_file() else ""
+    found = read_calendar(
+        data,
+        path=str(path),
+        roster=workspace.roster,
+        my_addresses=workspace.config.me.addresses,
+        events_text=existing,
+        now=now,
+        default_zone=workspace.config.timezone,
+        host=host,
+        extra_tags=[t.strip().lower() for t in tags if t.strip()],
+    )
+    addition = events_toml(found.events)
+    result = ImportResult(found.events, found.needs_host, found.notes, dry_run, addition)
+    if dry_run or not found.events:
+        return result
+    combined = append_text(existing, addition)
+    # Validate the whole file as the next run will read it, before writing it.
+    parse_events(combined, workspace.roster, workspace.config.circles, str(events_path))
+    try:
+        atomic_write(events_path, combined)
+    except OSError as exc:
+        raise WorkspaceError(f"{events_path}: cannot write: {exc.strerror}") from exc
+    return result

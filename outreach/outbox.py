@@ -1,0 +1,167 @@
+"""The workspace's `drafts/` and `sent/` folders: one `.eml` file per draft.
+
+An edge: writes each draft atomically (a reader never sees half a file),
+syncs a batch to disk once rather than once per file, moves sent drafts to
+`sent/`, and serialises the commands that write drafts with a lock file.
+It knows nothing of the journal; the use cases keep the two in step.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import fcntl
+import os
+import re
+import secrets
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from outreach.errors import WorkspaceError
+from outreach.workspace import Workspace, atomic_write, fsync_folder
+
+SUFFIX = ".eml"
+LOCK_NAME = ".outreach.lock"
+_UNSAFE = re.compile(r"[^A-Za-z0-9_.-]+")
+
+
+def new_message_id(domain: str, kind: str = "draft") -> str:
+    """A fresh, unique Message-ID under the user's own domain (RFC 5322 §3.6.4)."""
+    label = _UNSAFE.sub("-", kind) or "draft"
+    return f"<{label}.{secrets.token_hex(12)}@{domain}>"
+
+
+def safe_stem(*parts: str) -> str:
+    """A file name stem from ids: only letters, digits, `_`, `.` and `-`."""
+    stem = "-".join(_UNSAFE.sub("_", p).strip("._") or "_" for p in parts)
+    return stem[:180]
+
+
+def _load_syncfs() -> Callable[[int], int] | None:
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        function: Callable[[int], int] = libc.syncfs
+    except (OSError, AttributeError):
+        return None
+    return function
+
+
+_SYNCFS = _load_syncfs() if sys.platform.startswith("linux") else None
+
+
+def _sync_file_system(folder: Path) -> None:
+    if _SYNCFS is None:
+        os.sync()  # no syncfs(2) here: flush every file system instead
+        return
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        if _SYNCFS(fd) != 0:
+            error = ctypes.get_errno()
+            raise OSError(error, os.strerror(error))
+    finally:
+        os.close(fd)
+
+
+class Outbox:
+    """The drafts and sent folders of one workspace; paths are workspace-relative."""
+
+    def __init__(self, root: Path, drafts_dir: Path, sent_dir: Path) -> None:
+        self.root = root
+        self.drafts_dir = drafts_dir
+        self.sent_dir = sent_dir
+
+    @classmethod
+    def of(cls, workspace: Workspace) -> Outbox:
+        return cls(workspace.root, workspace.drafts_dir, workspace.sent_dir)
+
+    def relative(self, path: Path) -> str:
+        try:
+            return path.relative_to(self.root).as_posix()
+        except ValueError:
+            return str(path)  # a drafts folder configured outside the workspace
+
+    def absolute(self, relative: str) -> Path:
+        return self.root / relative
+
+    def draft_path(self, stem: str) -> Path:
+        return self.drafts_dir / f"{stem}{SUFFIX}"
+
+    def write(self, stem: str, data: bytes) -> str:
+        """Write one draft atomically without syncing; call `flush()` after the batch."""
+        path = self.draft_path(stem)
+        try:
+            atomic_write(path, data, mode=0o600, durable=False)
+        except OSError as exc:
+            raise WorkspaceError(f"{path}: cannot write the draft: {exc.strerror}") from exc
+        return self.relative(path)
+
+    def flush(self) -> None:
+        """Make every draft written so far durable: one sync for the whole batch."""
+        if not self.drafts_dir.is_dir():
+            return
+        try:
+            # A folder's fsync makes its renames durable but not the files'
+            # data; one syncfs(2) of the file system covers every file at once.
+            _sync_file_system(self.drafts_dir)
+            fsync_folder(self.drafts_dir)
+        except OSError as exc:
+            raise WorkspaceError(f"{self.drafts_dir}: cannot sync: {exc.strerror}") from exc
+
+    def read(self, relative: str) -> bytes:
+        path = self.absolute(relative)
+        try:
+            return path.read_bytes()
+        except FileNotFoundError:
+            raise WorkspaceError(
+                f"{path}: the draft's file is missing",
+                hint="discard it with `outreach drafts discard ID` if it was deleted on purpose",
+            ) from None
+        except OSError as exc:
+            raise WorkspaceError(f"{path}: cannot read the draft: {exc.strerror}") from exc
+
+    def move_to_sent(self, relative: str) -> str:
+        """Move a sent draft's file into `sent/`; returns its new relative path."""
+        source = self.absolute(relative)
+        target = self.sent_dir / source.name
+        counter = 1
+        while target.exists():
+            counter += 1
+            target = self.sent_dir / f"{source.stem}-{counter}{source.suffix}"
+        try:
+            self.sent_dir.mkdir(parents=True, exist_ok=True)
+            os.replace(source, target)
+            fsync_folder(self.sent_dir)
+            fsync_folder(source.parent)
+        except OSError as exc:
+            raise WorkspaceError(f"{source}: cannot move to {self.sent_dir}: {exc}") from exc
+        return self.relative(target)
+
+    def remove(self, relative: str) -> bool:
+        """Delete a draft's file; False when it was already gone."""
+        path = self.absolute(relative)
+        try:
+            path.unlink()
+        except FileNotFoundError:
+            return False
+        except OSError as exc:
+            raise WorkspaceError(f"{path}: cannot delete the draft: {exc.strerror}") from exc
+        return True
+
+    @contextmanager
+    def lock(self) -> Iterator[None]:
+        """Hold the outbox: one command at a time drafts, pushes or sends here.
+
+        Draft file names are stable (a rerun rewrites the file an interrupted
+        run left behind), so two writers at once would overwrite each other.
+        """
+        try:
+            self.drafts_dir.mkdir(parents=True, exist_ok=True)
+            fd = os.open(self.drafts_dir / LOCK_NAME, os.O_RDWR | os.O_CREAT, 0o600)
+        except OSError as exc:
+            raise WorkspaceError(f"{self.drafts_dir}: cannot lock: {exc.strerror}") from exc
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX)
+            yield
+        finally:
+            os.close(fd)  # closing releases the lock
