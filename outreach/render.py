@@ -332,7 +332,12 @@ def sample_contexts(me: Me, now: datetime) -> dict[str, dict[str, Any]]:
     }
 
 
-def check_templates(override_dir: Path | None, *, me: Me, now: datetime) -> list[Problem]:
+SAMPLE_MOMENT = datetime(2026, 5, 4, 9, 0, tzinfo=UTC)
+
+
+def check_templates(
+    override_dir: Path | None, *, me: Me, now: datetime = SAMPLE_MOMENT
+) -> list[Problem]:
     """Render every template against sample data; one Problem per broken template."""
     templates = Templates(override_dir)
     contexts = sample_contexts(me, now)

@@ -21,7 +21,8 @@ from outreach.render import (
     share_event_context,
     when,
 )
-from tests.conftest import NOW
+from tests.conftest import NOW, RunCli
+from tests.support.workspaces import make_workspace
 
 ME = Me("Dana Reyes", "dana@example.org")
 ANA = Contact(id="ana", name="Ana Lima", emails=("ana@example.net",), tags=("art", "housing"))
@@ -206,3 +207,18 @@ def test_when_names_the_day_time_and_zone(moment: datetime, text: str) -> None:
 )
 def test_and_list_reads_like_english(items: list[str], text: str) -> None:
     assert and_list(items) == text
+
+
+def test_outreach_check_reports_a_broken_workspace_template(
+    tmp_path: Path, run_cli: RunCli
+) -> None:
+    root = make_workspace(tmp_path / "ws")
+    (root / "templates").mkdir()
+    (root / "templates" / "intro.txt").write_text("Subject: Hi\n\n{{ a.nickname }}\n")
+    result = run_cli("--home", str(root), "check", expect=2)
+    assert result.stderr.splitlines()[0] == (
+        f"{root / 'templates' / 'intro.txt'}:3: 'outreach.model.Contact object' has no"
+        " attribute 'nickname' (see the variables each template can use in its README)"
+    )
+    (root / "templates" / "intro.txt").unlink()
+    assert run_cli("--home", str(root), "check").stdout.startswith("ok: 2 contacts, 0 events")

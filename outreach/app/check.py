@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from outreach.errors import InputError
+from outreach.render import KINDS, Me, check_templates
 from outreach.workspace import load_workspace
 
 
@@ -19,9 +21,11 @@ class CheckResult:
 def check_workspace(root: Path) -> CheckResult:
     """Raise InputError listing every problem; otherwise count what was checked."""
     workspace = load_workspace(root)
+    me = Me(workspace.config.me.name, workspace.config.me.email)
+    InputError.collect(check_templates(workspace.templates_dir, me=me))
     return CheckResult(
         contacts=len(workspace.roster),
         events=len(workspace.events),
         mailboxes=len(workspace.config.mailboxes),
-        templates=0,
+        templates=len(KINDS),
     )
