@@ -1,0 +1,147 @@
+"""The HTML report in a real browser: Debian's Chromium, headless, offline.
+
+Loads the page from a file with `--dump-dom` (the table and the chart are in
+the DOM the browser built) and `--screenshot` (the bars are really drawn, in
+the colours the legend promises). Skips when Chromium is not installed.
+"""
+
+from __future__ import annotations
+
+import shutil
+import struct
+import subprocess
+import zlib
+from collections import Counter
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import RunCli
+from tests.test_report import AS_OF, network  # noqa: F401  (the fixture)
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+pytestmark = pytest.mark.skipif(
+    CHROMIUM is None, reason="needs Debian's chromium (apt-get install chromium)"
+)
+ORDER = ["ana", "dev", "eli", "cleo", "fay", "ben", "gia"]
+PAST, WITHIN = (0xD6, 0x45, 0x45), (0x4C, 0xAF, 0x7A)  # the bar colours in html_page.STYLE
+
+
+def chromium(tmp_path: Path, page: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    assert CHROMIUM is not None
+    argv = [
+        CHROMIUM,
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-dev-shm-usage",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--no-first-run",
+        "--hide-scrollbars",
+        f"--user-data-dir={tmp_path / 'chromium-profile'}",
+        *args,
+        page.as_uri(),
+    ]
+    return subprocess.run(argv, capture_output=True, text=True, timeout=120, check=True)
+
+
+@pytest.fixture
+def page(network: Path, run_cli: RunCli, tmp_path: Path) -> Path:  # noqa: F811
+    target = tmp_path / "report.html"
+    run_cli("--home", str(network), "--as-of", AS_OF, "report", "--format", "html",
+            "--output", str(target))  # fmt: skip
+    return target
+
+
+class _Dom(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.table_rows: list[str] = []
+        self.chart_rows: list[str] = []
+        self.bars: Counter[str] = Counter()
+        self.headers: list[str] = []
+        self._in_th = False
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        found = dict(attrs)
+        if tag == "tr" and found.get("data-contact"):
+            self.table_rows.append(str(found["data-contact"]))
+        elif tag == "g" and found.get("class") == "row":
+            self.chart_rows.append(str(found["data-contact"]))
+        elif tag == "rect" and str(found.get("class", "")).startswith("bar "):
+            self.bars[str(found["class"]).removeprefix("bar ")] += 1
+        self._in_th = tag == "th"
+
+    def handle_data(self, data: str) -> None:
+        if self._in_th and data.strip():
+            self.headers.append(data.strip())
+
+
+def test_chromium_builds_the_table_and_the_chart(page: Path, tmp_path: Path) -> None:
+    dom = _Dom()
+    dom.feed(chromium(tmp_path, page, "--dump-dom").stdout)
+    assert dom.table_rows == ORDER
+    assert dom.headers[:2] == ["#", "Name"] and dom.headers[-1] == "Overdue"
+    assert dom.chart_rows == ORDER
+    # Ana and Dev never supported; Eli and Cleo past cadence; Fay, Ben, Gia within.
+    assert dom.bars == Counter({"never": 2, "past": 2, "within": 3})
+
+
+def read_png(data: bytes) -> tuple[int, int, list[bytes]]:
+    """Width, height and RGB(A) rows of an 8-bit, non-interlaced PNG (what Chromium writes)."""
+    assert data[:8] == b"\x89PNG\r\n\x1a\n"
+    offset, idat = 8, b""
+    while offset < len(data):
+        (length,) = struct.unpack(">I", data[offset : offset + 4])
+        kind = data[offset + 4 : offset + 8]
+        body = data[offset + 8 : offset + 8 + length]
+        if kind == b"IHDR":
+            width, height, depth, colour, _, _, interlace = struct.unpack(">IIBBBBB", body)
+            assert (depth, interlace) == (8, 0) and colour in (2, 6)
+            channels = 3 if colour == 2 else 4
+        elif kind == b"IDAT":
+            idat += body
+        offset += 12 + length
+    raw = zlib.decompress(idat)
+    stride = width * channels
+    rows: list[bytes] = []
+    previous = bytearray(stride)
+    for y in range(height):
+        start = y * (stride + 1)
+        kind, line = raw[start], bytearray(raw[start + 1 : start + 1 + stride])
+        for i in range(stride):  # undo the PNG filters (RFC 2083, section 6)
+            left = line[i - channels] if i >= channels else 0
+            up = previous[i]
+            corner = previous[i - channels] if i >= channels else 0
+            if kind == 1:
+                line[i] = (line[i] + left) & 0xFF
+            elif kind == 2:
+                line[i] = (line[i] + up) & 0xFF
+            elif kind == 3:
+                line[i] = (line[i] + (left + up) // 2) & 0xFF
+            elif kind == 4:
+                p = left + up - corner
+                pa, pb, pc = abs(p - left), abs(p - up), abs(p - corner)
+                guess = left if pa <= pb and pa <= pc else up if pb <= pc else corner
+                line[i] = (line[i] + guess) & 0xFF
+        rows.append(bytes(line))
+        previous = line
+    return width, channels, rows
+
+
+def test_chromium_draws_the_bars_in_the_legends_colours(page: Path, tmp_path: Path) -> None:
+    shot = tmp_path / "report.png"
+    chromium(tmp_path, page, f"--screenshot={shot}", "--window-size=1200,1000")
+    width, channels, rows = read_png(shot.read_bytes())
+    colours: Counter[tuple[int, int, int]] = Counter()
+    for row in rows:
+        for x in range(0, width * channels, channels):
+            colours[(row[x], row[x + 1], row[x + 2])] += 1
+    # Two red bars (Eli, Cleo) and one green one (Fay) a few hundred pixels each,
+    # and legend swatches: solid areas, not stray anti-aliased pixels.
+    assert colours[PAST] > 2000
+    assert colours[WITHIN] > 1000
+    assert len(colours) > 50  # text was drawn too: not a blank page
