@@ -1,0 +1,114 @@
+"""Daemon jobs are the CLI's own subcommands: validating them and running them in-process.
+
+Every job line is parsed by the CLI's parser when the daemon starts, so a
+typo is a `outreach.toml:LINE:COL:` error at once, not a failure at 09:00
+next Monday. Running one goes through `outreach.cli.main.main`, the same
+code path as typing the command; its output is captured, never printed.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import shlex
+import traceback
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from outreach.cli.main import build_parser, main
+from outreach.clock import Clock
+from outreach.config import Config, DaemonJob
+from outreach.errors import ExitStatus, InputError, Problem
+from outreach.tomlsource import KeyLocator
+
+# Commands that make no sense on a schedule: a daemon starting a daemon
+# would wait on its own lock; init writes a new workspace.
+_NOT_JOBS = {"daemon": "the daemon cannot run itself", "init": "init is run once, by hand"}
+
+
+@dataclass(frozen=True, slots=True)
+class JobOutcome:
+    run: str
+    status: int
+    stdout: str
+    stderr: str
+
+    @property
+    def ok(self) -> bool:
+        return self.status == ExitStatus.OK
+
+
+def job_problems(config: Config, config_text: str) -> list[Problem]:
+    """A located problem for each job line the CLI would not accept."""
+    locator = KeyLocator(config_text)
+    problems: list[Problem] = []
+    for index, job in enumerate(config.daemon.jobs):
+        reason = _rejection(job)
+        if reason is not None:
+            problems.append(
+                locator.problem(
+                    config.path,
+                    ("daemon", "jobs", index, "run"),
+                    f'unknown job "{job.run}": {reason}',
+                )
+            )
+    return problems
+
+
+def validate_jobs(config: Config, config_text: str) -> None:
+    """Raise one InputError (exit 2) listing every job line that is not a command."""
+    InputError.collect(job_problems(config, config_text))
+
+
+def _rejection(job: DaemonJob) -> str | None:
+    try:
+        tokens = shlex.split(job.run)
+    except ValueError as exc:
+        return f"cannot split it into words ({exc})"
+    if not tokens:
+        return 'write a command such as "draft shares"'
+    if tokens[0] in _NOT_JOBS:
+        return _NOT_JOBS[tokens[0]]
+    if any(t in ("-h", "--help", "--version") for t in tokens):
+        return "a job cannot ask for help or the version"
+    parser = build_parser()
+    captured = io.StringIO()
+    try:
+        with contextlib.redirect_stderr(captured), contextlib.redirect_stdout(captured):
+            args = parser.parse_args([*tokens, "--home", "."])
+    except SystemExit:
+        return _argparse_reason(captured.getvalue())
+    if not hasattr(args, "handler"):
+        return "not a complete command (`outreach --help` lists them)"
+    return None
+
+
+def _argparse_reason(text: str) -> str:
+    # argparse ends with "outreach draft: error: argument ...": keep the reason.
+    lines = [line for line in text.splitlines() if line.strip()]
+    last = lines[-1] if lines else "not an outreach command"
+    _, found, reason = last.partition("error: ")
+    return reason if found else last
+
+
+def run_job(job: DaemonJob, *, home: Path, environ: Mapping[str, str], clock: Clock) -> JobOutcome:
+    """Run one job as `outreach JOB --home HOME` in this process; never raises.
+
+    A bug inside a command (an exception the CLI does not turn into an exit
+    status) becomes a failed outcome with its traceback, so one broken job
+    cannot take the daemon down.
+    """
+    stdout, stderr = io.StringIO(), io.StringIO()
+    try:
+        argv = [*shlex.split(job.run), "--home", str(home)]
+        status = main(argv, stdout=stdout, stderr=stderr, environ=environ, cwd=home, clock=clock)
+    except Exception:
+        stderr.write(traceback.format_exc())
+        status = ExitStatus.FAILURE
+    return JobOutcome(
+        run=job.run, status=int(status), stdout=stdout.getvalue(), stderr=stderr.getvalue()
+    )
+
+
+__all__ = ["JobOutcome", "job_problems", "run_job", "validate_jobs"]

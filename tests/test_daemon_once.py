@@ -1,0 +1,237 @@
+"""`outreach daemon --once`: cron mode runs a sync, then each due job once."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from outreach.daemon.lock import WorkspaceLock
+from outreach.journal import Journal
+from outreach.journal.job_runs import last_runs
+from outreach.model import TouchKind
+from tests.conftest import RunCli
+from tests.support.workspaces import DEFAULT_CONFIG, make_workspace
+
+# NOW in conftest is Monday 2026-06-15 12:00 UTC; --as-of DAY means noon UTC.
+MONDAY = "2026-06-15"
+
+WEEKLY = """
+[[daemon.jobs]]
+run = "touch ana --kind note --note weekly"
+at = "monday 09:00"
+"""
+
+
+def zoned(zone: str) -> str:
+    """The default config with job times read in `zone` (a top-level key: first)."""
+    return f'timezone = "{zone}"\n' + DEFAULT_CONFIG
+
+
+def notes(ws: Path) -> list[tuple[str, str, str]]:
+    """(contact, day, note) of every manual note: each run of a touch job adds one."""
+    with Journal.open(ws / "journal.db") as journal:
+        rows = journal.connection.execute(
+            "SELECT contact_id, substr(at, 1, 10), detail FROM touches WHERE kind = ? ORDER BY id",
+            (TouchKind.NOTE.value,),
+        )
+        return [(str(c), str(d), str(n)) for c, d, n in rows]
+
+
+def deliver(ws: Path, name: str, raw: str) -> None:
+    for sub in ("cur", "new", "tmp"):
+        (ws / "mail" / sub).mkdir(parents=True, exist_ok=True)
+    (ws / "mail" / "new" / name).write_bytes(raw.replace("\n", "\r\n").encode())
+
+
+def test_once_twice_in_a_row_runs_a_weekly_job_once(tmp_path: Path, run_cli: RunCli) -> None:
+    ws = make_workspace(tmp_path / "ws", config=zoned("UTC"), extra_config=WEEKLY)
+    first = run_cli("--home", str(ws), "--as-of", MONDAY, "daemon", "--once")
+    assert first.stdout == (
+        "no mailbox configured: nothing to sync\n"
+        "ran `touch ana --kind note --note weekly` (monday 09:00):\n"
+        "  recorded: note with ana on 2026-06-15\n"
+        "next: `touch ana --kind note --note weekly` at 2026-06-22 09:00 UTC\n"
+    )
+    second = run_cli("--home", str(ws), "--as-of", MONDAY, "daemon", "--once")
+    assert second.stdout == (
+        "no mailbox configured: nothing to sync\n"
+        "no job due now\n"
+        "next: `touch ana --kind note --note weekly` at 2026-06-22 09:00 UTC\n"
+    )
+    run_cli("--home", str(ws), "--as-of", "2026-06-16", "daemon", "--once")
+    assert notes(ws) == [("ana", MONDAY, "weekly")]
+    # A week later it is due again, once.
+    run_cli("--home", str(ws), "--as-of", "2026-06-22", "daemon", "--once")
+    run_cli("--home", str(ws), "--as-of", "2026-06-22", "daemon", "--once")
+    assert notes(ws) == [("ana", MONDAY, "weekly"), ("ana", "2026-06-22", "weekly")]
+
+
+def test_the_first_run_looks_back_24_hours(tmp_path: Path, run_cli: RunCli) -> None:
+    ws = make_workspace(
+        tmp_path / "ws",
+        config=zoned("Europe/Berlin"),
+        extra_config="""
+        [[daemon.jobs]]
+        run = "touch ana --kind note --note yesterday"
+        at = "sunday 15:00"          # 13:00 UTC, 23 hours before noon on Monday
+
+        [[daemon.jobs]]
+        run = "touch ben --kind note --note 'two days ago'"
+        at = "saturday 15:00"        # 47 hours before
+
+        [[daemon.jobs]]
+        run = "touch ben --kind note --note later"
+        at = "monday 18:00"          # still to come today
+        """,
+    )
+    result = run_cli("--home", str(ws), "--as-of", MONDAY, "daemon", "--once")
+    assert result.stdout == (
+        "no mailbox configured: nothing to sync\n"
+        "ran `touch ana --kind note --note yesterday` (sunday 15:00):\n"
+        "  recorded: note with ana on 2026-06-15\n"
+        "next: `touch ben --kind note --note later` at 2026-06-15 18:00 Europe/Berlin\n"
+    )
+    assert notes(ws) == [("ana", MONDAY, "yesterday")]
+
+
+def test_once_syncs_before_running_the_jobs(tmp_path: Path, run_cli: RunCli) -> None:
+    ws = make_workspace(
+        tmp_path / "ws",
+        config=zoned("UTC"),
+        extra_config="""
+        [[mailboxes]]
+        name = "home"
+        kind = "maildir"
+        path = "mail"
+
+        [[daemon.jobs]]
+        run = "touch ben --kind meeting"
+        at = "daily 08:00"
+        """,
+    )
+    deliver(
+        ws,
+        "1781000001.M1P1.mail.example.org",
+        "From: Ana Lima <ana@example.net>\nTo: Dana Reyes <dana@example.org>\n"
+        "Subject: Re: the convening\nDate: Sat, 13 Jun 2026 18:05:00 +0200\n"
+        "Message-ID: <r1@example.net>\n\nThanks, see you there.\n",
+    )
+    result = run_cli("--home", str(ws), "--as-of", MONDAY, "daemon", "--once")
+    assert result.stdout == (
+        "synced mailbox 'home': 1 message read (1 new), 1 touch recorded: ana (reply)\n"
+        "ran `touch ben --kind meeting` (daily 08:00):\n"
+        "  recorded: meeting with ben on 2026-06-15\n"
+        "next: `touch ben --kind meeting` at 2026-06-16 08:00 UTC\n"
+    )
+    again = run_cli("--home", str(ws), "--as-of", MONDAY, "daemon", "--once")
+    assert again.stdout.splitlines()[0] == "synced mailbox 'home': no new mail"
+
+
+def test_an_unknown_job_is_a_config_error_with_file_and_line(
+    tmp_path: Path, run_cli: RunCli
+) -> None:
+    ws = make_workspace(
+        tmp_path / "ws",
+        extra_config="""
+        [[daemon.jobs]]
+        run = "check"
+        at = "daily 08:00"
+
+        [[daemon.jobs]]
+        run = "draft sharez"
+        at = "monday 09:00"
+
+        [[daemon.jobs]]
+        run = "daemon --once"
+        at = "hourly"
+        """,
+    )
+    result = run_cli("--home", str(ws), "daemon", "--once", expect=2)
+    config = ws / "outreach.toml"
+    lines = result.stderr.splitlines()
+    assert lines[0].startswith(f'{config}:10:1: unknown job "draft sharez": argument ')
+    assert "invalid choice: 'sharez'" in lines[0]
+    assert lines[1] == f'{config}:14:1: unknown job "daemon --once": the daemon cannot run itself'
+    assert len(lines) == 2
+    assert result.stdout == ""
+    # Nothing ran: not even the valid job, and no sync.
+    with Journal.open(ws / "journal.db") as journal:
+        assert last_runs(journal) == {}
+
+
+def test_the_daemon_refuses_an_unknown_job_before_starting(tmp_path: Path, run_cli: RunCli) -> None:
+    ws = make_workspace(
+        tmp_path / "ws",
+        extra_config='[[daemon.jobs]]\nrun = "reprot"\nat = "hourly"\n',
+    )
+    result = run_cli("--home", str(ws), "daemon", expect=2)
+    assert result.stderr.startswith(f'{ws / "outreach.toml"}:5:1: unknown job "reprot": ')
+    assert "(choose from " in result.stderr
+    assert not (ws / ".outreach-daemon.lock").exists()
+
+
+def test_a_failing_job_does_not_stop_the_others_and_runs_again_next_time(
+    tmp_path: Path, run_cli: RunCli
+) -> None:
+    ws = make_workspace(
+        tmp_path / "ws",
+        config=zoned("UTC"),
+        extra_config="""
+        [[daemon.jobs]]
+        run = "touch nobody --kind note"
+        at = "daily 08:00"
+
+        [[daemon.jobs]]
+        run = "touch ana --kind note --note fine"
+        at = "daily 08:00"
+        """,
+    )
+    result = run_cli("--home", str(ws), "--as-of", MONDAY, "daemon", "--once", expect=2)
+    assert "ran `touch ana --kind note --note fine` (daily 08:00):\n" in result.stdout
+    roster = ws / "roster.toml"
+    assert result.stderr == (
+        "`touch nobody --kind note` (daily 08:00) failed with exit status 2:\n"
+        f"  {roster}: no contact 'nobody' in the roster\n"
+        "  hint: `outreach contacts list` shows every id\n"
+    )
+    # The failed job was not recorded as run: the next run tries it again.
+    again = run_cli("--home", str(ws), "--as-of", MONDAY, "daemon", "--once", expect=2)
+    assert "ran `touch ana" not in again.stdout
+    assert again.stderr.startswith("`touch nobody --kind note` (daily 08:00) failed")
+    assert notes(ws) == [("ana", MONDAY, "fine")]
+
+
+def test_once_while_a_daemon_runs_exits_1_naming_its_pid(tmp_path: Path, run_cli: RunCli) -> None:
+    ws = make_workspace(tmp_path / "ws", config=zoned("UTC"), extra_config=WEEKLY)
+    with WorkspaceLock(ws):
+        result = run_cli("--home", str(ws), "--as-of", MONDAY, "daemon", "--once", expect=1)
+    assert result.stderr == (
+        f"outreach: {ws}: an outreach daemon is already running here (pid {os.getpid()})\n"
+        f"hint: stop it with `kill {os.getpid()}`\n"
+    )
+    assert notes(ws) == []
+    # Released: the next run goes ahead.
+    run_cli("--home", str(ws), "--as-of", MONDAY, "daemon", "--once")
+    assert notes(ws) == [("ana", MONDAY, "weekly")]
+
+
+def test_once_with_a_log_file_writes_the_account_there(tmp_path: Path, run_cli: RunCli) -> None:
+    ws = make_workspace(tmp_path / "ws", config=zoned("UTC"), extra_config=WEEKLY)
+    log = tmp_path / "logs" / "daemon.log"
+    result = run_cli(
+        "--home", str(ws), "--as-of", MONDAY, "daemon", "--once", "--log-file", str(log)
+    )
+    assert result.stdout == ""
+    logged = [line.split(" ", 3)[2:] for line in log.read_text().splitlines()]
+    assert logged == [
+        ["INFO", "no mailbox configured: nothing to sync"],
+        ["INFO", "ran `touch ana --kind note --note weekly` (monday 09:00):"],
+        ["INFO", "  recorded: note with ana on 2026-06-15"],
+        ["INFO", "next: `touch ana --kind note --note weekly` at 2026-06-22 09:00 UTC"],
+    ]
+
+
+def test_the_daemon_itself_refuses_as_of(tmp_path: Path, run_cli: RunCli) -> None:
+    ws = make_workspace(tmp_path / "ws")
+    result = run_cli("--home", str(ws), "--as-of", MONDAY, "daemon", expect=2)
+    assert result.stderr == "--as-of: goes with --once; the daemon itself runs on the real clock\n"
