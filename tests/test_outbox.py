@@ -1,0 +1,177 @@
+"""The drafts folder: whole files only, stable names, a rerun never duplicates."""
+
+from __future__ import annotations
+
+import os
+import stat
+from email import policy
+from email.parser import BytesParser
+from pathlib import Path
+
+import pytest
+
+from outreach.app.drafting import draft_shares, save_draft, show_draft
+from outreach.errors import InputError, WorkspaceError
+from outreach.journal import Journal
+from outreach.journal.drafts import list_drafts
+from outreach.outbox import Outbox, new_message_id, safe_stem
+from outreach.workspace import load_workspace
+from tests.conftest import NOW, RunCli
+from tests.support.workspaces import make_workspace
+
+
+def outbox(tmp_path: Path) -> Outbox:
+    return Outbox(tmp_path, tmp_path / "drafts", tmp_path / "sent")
+
+
+def test_write_is_atomic_private_and_leaves_no_temporary_files(tmp_path: Path) -> None:
+    box = outbox(tmp_path)
+    path = box.write("share-salon-ana", b"first")
+    assert path == "drafts/share-salon-ana.eml"
+    box.write("share-salon-ana", b"second")
+    box.flush()
+    assert (tmp_path / path).read_bytes() == b"second"
+    assert stat.S_IMODE((tmp_path / path).stat().st_mode) == 0o600
+    assert sorted(p.name for p in (tmp_path / "drafts").iterdir()) == ["share-salon-ana.eml"]
+
+
+def test_sent_files_move_to_sent_without_overwriting(tmp_path: Path) -> None:
+    box = outbox(tmp_path)
+    box.write("intro-ana-ben", b"one")
+    assert box.move_to_sent("drafts/intro-ana-ben.eml") == "sent/intro-ana-ben.eml"
+    box.write("intro-ana-ben", b"two")
+    assert box.move_to_sent("drafts/intro-ana-ben.eml") == "sent/intro-ana-ben-2.eml"
+    assert (tmp_path / "sent" / "intro-ana-ben.eml").read_bytes() == b"one"
+    assert not (tmp_path / "drafts" / "intro-ana-ben.eml").exists()
+    assert box.remove("drafts/intro-ana-ben.eml") is False
+
+
+def test_missing_draft_file_is_a_clear_error(tmp_path: Path) -> None:
+    with pytest.raises(WorkspaceError, match="the draft's file is missing"):
+        outbox(tmp_path).read("drafts/gone.eml")
+
+
+def test_names_and_ids_are_safe_and_unique() -> None:
+    assert safe_stem("share", "../etc", "a b") == "share-etc-a_b"
+    first, second = new_message_id("example.org", "share_event"), new_message_id("example.org")
+    assert first != second
+    assert first.startswith("<share_event.") and first.endswith("@example.org>")
+
+
+def many_contacts(count: int) -> str:
+    return "".join(
+        f'[contacts.c{i:04d}]\nname = "Person {i}"\nemails = ["p{i}@example.net"]\n'
+        'tags = ["housing"]\n\n'
+        for i in range(count)
+    )
+
+
+EVENT = """\
+[events.salon]
+title = "Housing Salon"
+host = "me"
+start = 2026-07-01T18:00:00Z
+tags = ["housing"]
+"""
+
+
+def test_interrupted_batch_leaves_whole_drafts_and_a_rerun_does_not_duplicate(
+    tmp_path: Path,
+) -> None:
+    root = make_workspace(tmp_path / "ws", roster=many_contacts(620), events=EVENT)
+    (root / "templates").mkdir()
+    # A template that fails for one person halfway through the second batch:
+    # the first 500 drafts are recorded, the next ones written but not recorded.
+    (root / "templates" / "share_event.txt").write_text(
+        "Subject: {{ event.title }}\n\nHi {{ contact.first_name }}"
+        "{% if contact.id == 'c0550' %}{{ contact.nickname }}{% endif %}\n"
+    )
+    workspace = load_workspace(root)
+    with Journal.open(workspace.journal_path) as journal:
+        with pytest.raises(InputError, match="nickname"):
+            draft_shares(workspace, journal, now=NOW)
+        assert len(list_drafts(journal)) == 500
+        on_disk = sorted((root / "drafts").glob("*.eml"))
+        assert len(on_disk) == 550
+        parser = BytesParser(policy=policy.default)
+        for path in on_disk:
+            message = parser.parsebytes(path.read_bytes())
+            assert message["Subject"] == "Housing Salon" and message.get_content().startswith("Hi")
+        (root / "templates" / "share_event.txt").write_text(
+            "Subject: {{ event.title }}\n\nHi {{ contact.first_name }}\n"
+        )
+        rerun = draft_shares(load_workspace(root), journal, now=NOW)
+        assert len(rerun.drafts) == 120
+        records = list_drafts(journal)
+        assert len(records) == 620
+        assert len({r.recipients for r in records}) == 620
+    files = sorted((root / "drafts").glob("*.eml"))
+    assert len(files) == 620
+    assert {f"drafts/{f.name}" for f in files} == {r.path for r in records}
+    leftovers = [p for p in (root / "drafts").iterdir() if p.name.endswith(".tmp")]
+    assert leftovers == []
+
+
+def test_save_draft_to_oneself_and_show_it(tmp_path: Path, run_cli: RunCli) -> None:
+    root = make_workspace(tmp_path / "ws")
+    workspace = load_workspace(root)
+    with Journal.open(workspace.journal_path) as journal:
+        batch = save_draft(
+            workspace,
+            journal,
+            kind="report",
+            to="me",
+            subject="Who haven't I supported lately?",
+            text="Ana: 40 days.\n",
+            html="<p>Ana: 40 days.</p>\n",
+            now=NOW,
+        )
+        (draft,) = batch.drafts
+        assert draft.path == "drafts/report-20260615T120000.eml"
+        view = show_draft(workspace, journal, draft.id)
+    assert view.headers["To"] == "Dana Reyes <dana@example.org>"
+    assert view.text == "Ana: 40 days.\n" and view.has_html
+    result = run_cli("--home", str(root), "drafts", "show", str(draft.id))
+    assert result.stdout == (
+        "draft 1: report, drafted, file drafts/report-20260615T120000.eml\n"
+        "From: Dana Reyes <dana@example.org>\n"
+        "To: Dana Reyes <dana@example.org>\n"
+        "Subject: Who haven't I supported lately?\n"
+        "Date: Mon, 15 Jun 2026 12:00:00 +0000\n"
+        f"Message-ID: {draft.message_id}\n"
+        "\n"
+        "Ana: 40 days.\n"
+        "\n"
+        "(an HTML version is included)\n"
+    )
+
+
+def test_a_pending_draft_file_is_never_overwritten(tmp_path: Path) -> None:
+    root = make_workspace(tmp_path / "ws")
+    workspace = load_workspace(root)
+    with Journal.open(workspace.journal_path) as journal:
+        common = {"kind": "note", "to": "me", "text": "x\n", "now": NOW, "stem": "note"}
+        first = save_draft(workspace, journal, subject="One", **common)  # type: ignore[arg-type]
+        second = save_draft(workspace, journal, subject="Two", **common)  # type: ignore[arg-type]
+    assert (first.drafts[0].path, second.drafts[0].path) == ("drafts/note.eml", "drafts/note-2.eml")
+    assert b"Subject: One" in (root / "drafts" / "note.eml").read_bytes()
+
+
+def test_cli_list_and_discard(tmp_path: Path, run_cli: RunCli) -> None:
+    root = make_workspace(tmp_path / "ws", events=EVENT.replace('"me"', '"ben"'))
+    home = ["--home", str(root), "--as-of", "2026-06-15"]
+    run_cli(*home, "draft", "shares")
+    assert run_cli(*home, "drafts", "list").stdout == (
+        "   ID  STATUS     KIND         CREATED     TO                        SUBJECT\n"
+        "    1  drafted    share_event  2026-06-15  ana                       Thought of you:"
+        " Housing Salon on Wednesday 1 July\n"
+        "1 waiting for review; read one with `outreach drafts show ID`, then"
+        " `outreach drafts send ID…` or `outreach drafts discard ID`\n"
+    )
+    result = run_cli(*home, "drafts", "discard", "1")
+    assert result.stdout == "discarded draft 1: Thought of you: Housing Salon on Wednesday 1 July\n"
+    assert run_cli(*home, "drafts", "list").stdout == "no drafts waiting for review\n"
+    assert "discarded" in run_cli(*home, "drafts", "list", "--all").stdout
+    result = run_cli(*home, "drafts", "discard", "1", expect=2)
+    assert result.stderr == "drafts: draft 1 is discarded; only pending drafts go\n"
+    assert os.listdir(root / "drafts") == [".outreach.lock"]
