@@ -131,6 +131,13 @@ def _login(client: smtplib.SMTP, username: str, secret: Secret) -> None:
     if secret.oauth2:
         token = f"user={username}\x01auth=Bearer {secret.value}\x01\x01"
         client.auth("XOAUTH2", lambda challenge=None: token, initial_response_ok=True)
+        return
+    advertised = client.esmtp_features.get("auth", "").upper().split()
+    if "PLAIN" in advertised:
+        # One mechanism, so a refusal is answered at once: smtplib's login()
+        # would go on to try the next one, and some servers hang up mid-way.
+        client.user, client.password = username, secret.value
+        client.auth("PLAIN", client.auth_plain)
     else:
         client.login(username, secret.value)
 
