@@ -1,0 +1,71 @@
+"""Pytest fixtures for the private Dovecot: one server per session, a fresh user per test.
+
+Loaded as a plugin by tests/conftest.py. Skips (never fails) when Dovecot is not
+installed; any other failure to start the server fails the tests that need it.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+import secrets
+import shutil
+from collections.abc import Iterator
+
+import pytest
+
+from tests.support.dovecot import (
+    DovecotServer,
+    MailUser,
+    dovecot_missing,
+    make_server_dir,
+)
+
+DOVECOT_FIXTURES = frozenset({"dovecot", "poor_dovecot", "mail_user"})
+_user_numbers = itertools.count(1)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    # Tests that use the server carry the marker, so `-m "not dovecot"` leaves them out.
+    for item in items:
+        if DOVECOT_FIXTURES.intersection(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.dovecot)
+
+
+def _running_server(*, poor: bool) -> Iterator[DovecotServer]:
+    missing = dovecot_missing()
+    if missing is not None:
+        pytest.skip(missing)
+    base = make_server_dir()
+    try:
+        server = DovecotServer.start(base / "server", poor=poor)
+        try:
+            yield server
+        finally:
+            server.stop()
+    finally:
+        shutil.rmtree(base, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def dovecot() -> Iterator[DovecotServer]:
+    """A private Dovecot with IDLE and SPECIAL-USE, shared by the whole session."""
+    yield from _running_server(poor=False)
+
+
+@pytest.fixture(scope="session")
+def poor_dovecot() -> Iterator[DovecotServer]:
+    """A private Dovecot that offers neither IDLE nor SPECIAL-USE, shared by the session."""
+    yield from _running_server(poor=True)
+
+
+@pytest.fixture
+def mail_user(dovecot: DovecotServer, request: pytest.FixtureRequest) -> MailUser:
+    """A new user of the session's server with empty INBOX, Drafts, Sent, Trash, Junk."""
+    return dovecot.add_user(unique_user_name(request.node.name), secrets.token_urlsafe(12))
+
+
+def unique_user_name(hint: str) -> str:
+    """A user name no other test of this session has, readable in the server's logs."""
+    slug = re.sub(r"[^a-z0-9]+", "-", hint.lower()).strip("-")[:40] or "user"
+    return f"{slug}-{next(_user_numbers)}"
