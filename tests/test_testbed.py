@@ -5,12 +5,14 @@ Uses imapclient directly, so a failure here points at the bed, not at outreach.
 
 from __future__ import annotations
 
+import os
 import socket
 import ssl
 import subprocess
 import sys
 from collections.abc import Iterator
 from datetime import UTC, datetime
+from pathlib import Path
 
 import imapclient
 import pytest
@@ -144,6 +146,14 @@ def test_plain_body_fetch_shows_in_mail_log_and_snapshot_as_a_seen_flag(
     assert actions == ["save", "flag_change"]
 
 
+def test_mail_log_shows_what_a_still_open_session_did(mail_user: MailUser) -> None:
+    with mail_user.connect() as client:
+        client.append("Drafts", MESSAGE, flags=[b"\\Draft"])
+        [line] = mail_user.server.mail_log_lines(mail_user.name)
+        assert line.startswith("save: box=Drafts, uid=1,")
+        assert client.noop()[0].startswith(b"NOOP completed")  # still open
+
+
 def test_deliver_bypasses_imap_and_leaves_no_mail_log_line(mail_user: MailUser) -> None:
     mail_user.server.deliver(mail_user.name, "Sent", MESSAGE)
 
@@ -225,6 +235,21 @@ def test_restart_keeps_ports_users_and_mail(dovecot: DovecotServer, mail_user: M
     with mail_user.connect() as client:
         assert client.select_folder("Drafts", readonly=True)[b"UIDVALIDITY"] == validity
     assert mail_user.flags_snapshot()["Drafts"] == {1: (b"\\Draft", b"\\Seen")}
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="only root runs Dovecot's processes as others")
+def test_start_refuses_a_folder_dovecot_users_cannot_reach(tmp_path: Path) -> None:
+    hidden = tmp_path / "hidden"
+    hidden.mkdir(mode=0o700)
+    result = subprocess.run(
+        [sys.executable, str(SCRIPT), "start", str(hidden / "server")],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 1
+    assert f"{hidden} (mode drwx------) cannot be searched by other users" in result.stderr
+    assert list(hidden.iterdir()) == []
 
 
 def test_script_help_documents_every_command() -> None:
