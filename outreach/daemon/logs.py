@@ -15,7 +15,7 @@ from typing import TextIO
 from outreach.errors import WorkspaceError
 
 LOGGER_NAME = "outreach"
-FORMAT = "%(asctime)s %(levelname)s %(message)s"
+FORMAT = "%(asctime)s.%(msecs)03d %(levelname)s %(message)s"
 
 
 def daemon_logger() -> logging.Logger:

@@ -277,8 +277,8 @@ def _raise_on_bye(responses: list[Any]) -> None:
     # idle_check() returns instead of raising (checked with Dovecot).
     for response in responses:
         if isinstance(response, tuple) and response and _text(response[0]).upper() == "BYE":
-            reason = " ".join(_text(part) for part in response[1:])
-            raise ConnectionDropped(f"the server ended the session: BYE {reason}".rstrip())
+            reason = " ".join(_text(part) for part in response[1:]).rstrip(".")
+            raise ConnectionDropped(f"the server ended the session (BYE {reason})")
 
 
 def _has_news(responses: list[Any]) -> bool:

@@ -1,0 +1,397 @@
+"""The daemon as a real process against the private Dovecot: push sync and service behaviour.
+
+Each test starts `python -m outreach --home WS daemon --verbose` and watches
+what it does through its log and its journal, polling both; it never sleeps
+for a fixed time to let something happen.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import re
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import IO
+
+import pytest
+
+from outreach.journal import Journal
+from tests.support.dovecot import DovecotServer, MailUser
+from tests.support.tcp_proxy import TcpProxy
+from tests.support.workspaces import DEFAULT_ROSTER, make_workspace
+
+pytestmark = pytest.mark.dovecot
+
+PASSWORD_ENV = "OUTREACH_TEST_IMAP_PASSWORD"
+REPO = Path(__file__).resolve().parents[1]
+
+
+def imap_config(user: MailUser, *, port: int, timeout: float = 2.0, extra: str = "") -> str:
+    # A short read timeout keeps dead-connection detection (three timeouts of
+    # silence, then DONE unanswered for one) within a few seconds.
+    return f"""
+[[mailboxes]]
+name = "work"
+kind = "imap"
+host = "{user.server.host}"
+port = {port}
+tls = "implicit"
+username = "{user.name}"
+password_env = "{PASSWORD_ENV}"
+ca_file = "{user.server.ca_file}"
+timeout_seconds = {timeout}
+
+[daemon]
+sync_every_minutes = 1
+idle = true
+{extra}"""
+
+
+def reply(sender: str, message_id: str) -> bytes:
+    return (
+        f"From: {sender}\r\n"
+        "To: Dana Reyes <dana@example.org>\r\n"
+        "Subject: Re: the spring convening\r\n"
+        "Date: Mon, 15 Jun 2026 09:30:00 +0000\r\n"
+        f"Message-ID: <{message_id}@example.net>\r\n"
+        "\r\n"
+        "Count me in.\r\n"
+    ).encode()
+
+
+def wait_for(
+    what: str | Callable[[], str], condition: Callable[[], object], timeout: float
+) -> float:
+    """Poll `condition` until it holds; return the seconds it took, or fail the test."""
+    started = time.monotonic()
+    while True:
+        if condition():
+            return time.monotonic() - started
+        if time.monotonic() - started > timeout:
+            pytest.fail(f"not within {timeout:g} s: {what if isinstance(what, str) else what()}")
+        time.sleep(0.02)
+
+
+def replies(ws: Path) -> set[tuple[str, str]]:
+    """(contact, Message-ID) of every reply touch in the workspace's journal."""
+    path = ws / "journal.db"
+    if not path.exists():
+        return set()
+    with Journal.open(path) as journal:
+        rows = journal.connection.execute(
+            "SELECT contact_id, message_id FROM touches WHERE kind = 'reply'"
+        )
+        return {(str(c), str(m)) for c, m in rows}
+
+
+class Daemon:
+    """One `outreach daemon` process, its stderr log captured in a file."""
+
+    def __init__(self, ws: Path, env: dict[str, str], *args: str) -> None:
+        self.ws = ws
+        self.log_path = ws / f"daemon-{time.monotonic_ns()}.log"
+        self._log_handle: IO[bytes] = self.log_path.open("wb")
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "outreach", "--home", str(ws), "daemon", "--verbose", *args],
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=self._log_handle,
+            env=env,
+            cwd=ws,
+        )
+
+    @property
+    def pid(self) -> int:
+        return self.process.pid
+
+    def log(self) -> str:
+        return self.log_path.read_text(errors="replace")
+
+    def running(self) -> bool:
+        return self.process.poll() is None
+
+    def wait_for_log(self, text: str, timeout: float = 10.0, *, after: int = 0) -> int:
+        """Wait until `text` is logged (past character `after`); return where it ends."""
+
+        def found() -> bool:
+            if not self.running():
+                pytest.fail(f"the daemon exited {self.process.returncode}:\n{self.log()}")
+            return text in self.log()[after:]
+
+        wait_for(
+            lambda: f"the daemon logs {text!r}; it logged:\n{self.log()[after:]}", found, timeout
+        )
+        log = self.log()
+        return log.index(text, after) + len(text)
+
+    def terminate(self) -> tuple[int, float]:
+        """SIGTERM; the exit status and the seconds it took to exit."""
+        started = time.monotonic()
+        self.process.send_signal(signal.SIGTERM)
+        try:
+            status = self.process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            pytest.fail(f"the daemon ignored SIGTERM:\n{self.log()}")
+        return status, time.monotonic() - started
+
+    def close(self) -> None:
+        if self.running():
+            self.process.kill()
+            self.process.wait()
+        if self.process.stdout is not None:
+            self.process.stdout.close()
+        self._log_handle.close()
+
+
+StartDaemon = Callable[[Path, MailUser], Daemon]
+
+
+@pytest.fixture
+def daemons() -> Iterator[StartDaemon]:
+    """Start daemons with a mail user's password in their environment; kill leftovers."""
+    started: list[tuple[Daemon, str]] = []
+
+    def start(ws: Path, user: MailUser) -> Daemon:
+        env = {**os.environ, PASSWORD_ENV: user.password, "PYTHONPATH": str(REPO)}
+        env.pop("OUTREACH_HOME", None)
+        daemon = Daemon(ws, env)
+        started.append((daemon, user.password))
+        return daemon
+
+    yield start
+    for daemon, password in started:
+        try:
+            # Whatever a test did, the password never reaches the log, even at DEBUG.
+            assert password not in daemon.log()
+        finally:
+            daemon.close()
+
+
+@pytest.fixture
+def proxy(dovecot: DovecotServer) -> Iterator[TcpProxy]:
+    with TcpProxy(dovecot.host, dovecot.imaps_port) as running:
+        yield running
+
+
+def stop_cleanly(daemon: Daemon) -> None:
+    status, seconds = daemon.terminate()
+    assert (status, daemon.log().rstrip().endswith("INFO stopped")) == (0, True), daemon.log()
+    assert seconds < 2.0
+
+
+def test_a_reply_appended_while_the_daemon_runs_is_a_touch_within_5_seconds(
+    tmp_path: Path, mail_user: MailUser, daemons: StartDaemon
+) -> None:
+    ws = make_workspace(
+        tmp_path / "ws", extra_config=imap_config(mail_user, port=mail_user.server.imaps_port)
+    )
+    daemon = daemons(ws, mail_user)
+    daemon.wait_for_log("watching INBOX, Sent with IDLE")
+    before = mail_user.flags_snapshot()
+    mail_user.append("INBOX", reply("Ana Lima <ana@example.net>", "pushed-1"))
+    took = wait_for(
+        "the reply is a touch",
+        lambda: ("ana", "<pushed-1@example.net>") in replies(ws),
+        timeout=5.0,
+    )
+    assert took < 5.0
+    daemon.wait_for_log("1 touch recorded: ana (reply)")
+    # The daemon changed nothing in the mailbox: no \Seen, no flag at all.
+    assert mail_user.flags_snapshot() == {**before, "INBOX": {1: ()}}
+    stop_cleanly(daemon)
+
+
+def test_a_second_daemon_exits_1_naming_the_first_and_sigterm_stops_the_first(
+    tmp_path: Path, mail_user: MailUser, daemons: StartDaemon
+) -> None:
+    ws = make_workspace(
+        tmp_path / "ws", extra_config=imap_config(mail_user, port=mail_user.server.imaps_port)
+    )
+    first = daemons(ws, mail_user)
+    first.wait_for_log("with IDLE")
+    second = daemons(ws, mail_user)
+    assert second.process.wait(timeout=30) == 1
+    assert second.log() == (
+        f"outreach: {ws}: an outreach daemon is already running here (pid {first.pid})\n"
+        f"hint: stop it with `kill {first.pid}`\n"
+    )
+    assert first.running()
+    stop_cleanly(first)
+    # It left IDLE and logged out: Dovecot saw a LOGOUT, not a dropped socket.
+    # (The daemon's was this user's only session; Dovecot logs asynchronously.)
+    wait_for("Dovecot logs the session's end", lambda: _session_ends(mail_user), timeout=5.0)
+    assert _session_ends(mail_user) == ["Logged out"]
+
+
+def _session_ends(user: MailUser) -> list[str]:
+    text = user.server.mail_log.read_text(errors="replace")
+    return [
+        line.split("Disconnected: ", 1)[1].split(" in=", 1)[0]
+        for line in text.splitlines()
+        if f"imap({user.name})" in line and "Disconnected: " in line
+    ]
+
+
+def test_dovecot_restarted_while_the_daemon_runs_costs_nothing(
+    tmp_path: Path, mail_user: MailUser, daemons: StartDaemon
+) -> None:
+    ws = make_workspace(
+        tmp_path / "ws", extra_config=imap_config(mail_user, port=mail_user.server.imaps_port)
+    )
+    daemon = daemons(ws, mail_user)
+    mark = daemon.wait_for_log("with IDLE")
+    restart_dropping_sessions(mail_user)
+    mark = daemon.wait_for_log("reconnecting in", after=mark)
+    mail_user.append("INBOX", reply("Ben Okafor <ben@example.net>", "meanwhile-1"))
+    wait_for(
+        "the reply sent during the restart is a touch",
+        lambda: ("ben", "<meanwhile-1@example.net>") in replies(ws),
+        timeout=30.0,
+    )
+    daemon.wait_for_log("reconnected; watching INBOX, Sent with IDLE", after=mark)
+    assert daemon.running()
+    stop_cleanly(daemon)
+
+
+def restart_dropping_sessions(user: MailUser) -> None:
+    """Stop Dovecot, end its sessions as `shutdown_clients = yes` would, start it again.
+
+    The test bed's imap processes outlive a stopped master (checked with
+    Dovecot 2.3.19), so a plain restart would leave the daemon's session
+    open; a server restarted in production drops it. Each imap process sends
+    BYE on SIGTERM and exits.
+    """
+    server = user.server
+    logins = re.findall(
+        rf"Login: user=<{re.escape(user.name)}>.*?mpid=(\d+)", server.mail_log.read_text()
+    )
+    server.stop()
+    for pid in {int(p) for p in logins}:
+        # Finished sessions' pids may have been reused: kill only an imap process.
+        with contextlib.suppress(OSError):
+            if b"/imap" in Path(f"/proc/{pid}/cmdline").read_bytes():
+                os.kill(pid, signal.SIGTERM)
+    DovecotServer.start(server.base, poor=server.poor)
+
+
+def test_a_silent_partition_is_detected_and_recovered_from(
+    tmp_path: Path, mail_user: MailUser, proxy: TcpProxy, daemons: StartDaemon
+) -> None:
+    ws = make_workspace(
+        tmp_path / "ws", extra_config=imap_config(mail_user, port=proxy.port, timeout=1.0)
+    )
+    daemon = daemons(ws, mail_user)
+    mark = daemon.wait_for_log("connected; watching INBOX, Sent with IDLE")
+    proxy.freeze()
+    # Nothing arrives, nothing fails: only the silence gives it away.
+    mark = daemon.wait_for_log(
+        "no answer after 1 s (timed out); reconnecting in", after=mark, timeout=15
+    )
+    # Reconnecting while the partition lasts fails the same way, and is retried.
+    mark = daemon.wait_for_log("reconnecting in", after=mark, timeout=15)
+    proxy.reset_all()
+    proxy.thaw()
+    mark = daemon.wait_for_log(
+        "reconnected; watching INBOX, Sent with IDLE", after=mark, timeout=30
+    )
+    mail_user.append("INBOX", reply("Ana Lima <ana@example.net>", "after-partition"))
+    wait_for(
+        "a reply after the partition is a touch",
+        lambda: ("ana", "<after-partition@example.net>") in replies(ws),
+        timeout=5.0,
+    )
+    assert daemon.running()
+    stop_cleanly(daemon)
+
+
+def test_a_failing_job_is_logged_and_the_daemon_lives_on(
+    tmp_path: Path, mail_user: MailUser, daemons: StartDaemon
+) -> None:
+    jobs = """
+[[daemon.jobs]]
+run = "touch nobody --kind note"
+at = "daily 00:00"
+
+[[daemon.jobs]]
+run = "touch ana --kind note --note 'still here'"
+at = "daily 00:00"
+"""
+    ws = make_workspace(
+        tmp_path / "ws",
+        extra_config=imap_config(mail_user, port=mail_user.server.imaps_port, extra=jobs),
+    )
+    daemon = daemons(ws, mail_user)
+    # A daily job never run before is due at start (its 24-hour look-back).
+    daemon.wait_for_log("ERROR `touch nobody --kind note` failed (exit 2)")
+    daemon.wait_for_log("no contact 'nobody' in the roster")
+    daemon.wait_for_log("`touch ana --kind note --note 'still here'` done in")
+    daemon.wait_for_log("with IDLE")
+    mail_user.append("INBOX", reply("Ana Lima <ana@example.net>", "after-the-failure"))
+    wait_for(
+        "the daemon still syncs",
+        lambda: ("ana", "<after-the-failure@example.net>") in replies(ws),
+        timeout=5.0,
+    )
+    assert daemon.running()
+    stop_cleanly(daemon)
+
+
+def test_sighup_reloads_the_roster_and_keeps_the_old_config_when_the_new_is_broken(
+    tmp_path: Path, mail_user: MailUser, daemons: StartDaemon
+) -> None:
+    ws = make_workspace(
+        tmp_path / "ws", extra_config=imap_config(mail_user, port=mail_user.server.imaps_port)
+    )
+    daemon = daemons(ws, mail_user)
+    mark = daemon.wait_for_log("with IDLE")
+    (ws / "roster.toml").write_text(
+        DEFAULT_ROSTER + '\n[contacts.cleo]\nname = "Cleo Park"\nemails = ["cleo@example.net"]\n'
+    )
+    daemon.process.send_signal(signal.SIGHUP)
+    mark = daemon.wait_for_log("reloaded: 3 contacts, 0 jobs", after=mark)
+    mail_user.append("INBOX", reply("Cleo Park <cleo@example.net>", "new-contact"))
+    wait_for(
+        "a reply from the contact added by the reload",
+        lambda: ("cleo", "<new-contact@example.net>") in replies(ws),
+        timeout=5.0,
+    )
+    config = ws / "outreach.toml"
+    good = config.read_text()
+    config.write_text(good.replace("[daemon]", "[daemon\n"))
+    daemon.process.send_signal(signal.SIGHUP)
+    mark = daemon.wait_for_log("reload failed: keeping the previous configuration", after=mark)
+    assert f"ERROR {config}:" in daemon.log()
+    mail_user.append("INBOX", reply("Ben Okafor <ben@example.net>", "old-config"))
+    wait_for(
+        "the old configuration still syncs",
+        lambda: ("ben", "<old-config@example.net>") in replies(ws),
+        timeout=5.0,
+    )
+    assert daemon.running()
+    stop_cleanly(daemon)
+
+
+def test_a_server_without_idle_is_polled(
+    tmp_path: Path, poor_dovecot: DovecotServer, daemons: StartDaemon
+) -> None:
+    user = poor_dovecot.add_user("no-idle", "poor-password-1")
+    user.append("INBOX", reply("Ana Lima <ana@example.net>", "before-start"))
+    ws = make_workspace(
+        tmp_path / "ws",
+        extra_config=imap_config(user, port=poor_dovecot.imaps_port).replace(
+            "[[mailboxes]]", '[[mailboxes]]\nfolders = ["INBOX"]', 1
+        ),
+    )
+    daemon = daemons(ws, user)
+    daemon.wait_for_log("watching INBOX by polling every 1 min (the server offers no IDLE)")
+    wait_for(
+        "the catch-up on connecting",
+        lambda: ("ana", "<before-start@example.net>") in replies(ws),
+        timeout=5.0,
+    )
+    stop_cleanly(daemon)
