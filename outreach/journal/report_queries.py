@@ -13,7 +13,7 @@ from datetime import datetime
 
 from outreach.clock import iso_utc, parse_iso_utc
 from outreach.journal.store import Journal
-from outreach.journal.touches import ContactActivity, all_activity
+from outreach.journal.touches import ContactActivity
 from outreach.model import SUPPORT_KINDS, TouchKind
 from outreach.report.model import HealthCounts, WaitingIntro
 
@@ -34,6 +34,12 @@ _LAST_SUPPORT = (
 )
 
 
+def _moment(text: str | None) -> datetime | None:
+    # The journal's `2026-06-15T09:00:00Z`; fromisoformat reads it (Python 3.11+)
+    # many times faster than strptime, which matters for 10,000 contacts.
+    return None if text is None else datetime.fromisoformat(text)
+
+
 def activity_as_of(
     journal: Journal, contact_ids: Iterable[str], *, now: datetime
 ) -> dict[str, ContactActivity]:
@@ -48,10 +54,21 @@ def activity_as_of(
         "SELECT MAX(MAX(COALESCE(last_touch_at, '')), MAX(COALESCE(last_support_at, '')))"
         " FROM contact_state"
     ).fetchone()[0]
-    if newest is None or newest <= stamp:
-        return all_activity(journal)
     db = journal.connection
     found: dict[str, ContactActivity] = {}
+    if newest is None or newest <= stamp:
+        for contact_id, touch_at, touch_kind, support_at, support_kind in db.execute(
+            "SELECT contact_id, last_touch_at, last_touch_kind, last_support_at,"
+            " last_support_kind FROM contact_state"
+        ):
+            found[contact_id] = ContactActivity(
+                contact_id=contact_id,
+                last_touch_at=_moment(touch_at),
+                last_touch_kind=TouchKind(touch_kind) if touch_kind else None,
+                last_support_at=_moment(support_at),
+                last_support_kind=TouchKind(support_kind) if support_kind else None,
+            )
+        return found
     for contact_id in contact_ids:
         touch = db.execute(_LAST_TOUCH, (contact_id, stamp)).fetchone()
         if touch is None:
@@ -59,9 +76,9 @@ def activity_as_of(
         support = db.execute(_LAST_SUPPORT, (contact_id, stamp)).fetchone()
         found[contact_id] = ContactActivity(
             contact_id=contact_id,
-            last_touch_at=parse_iso_utc(touch[0]),
+            last_touch_at=_moment(touch[0]),
             last_touch_kind=TouchKind(touch[1]),
-            last_support_at=parse_iso_utc(support[0]) if support else None,
+            last_support_at=_moment(support[0]) if support else None,
             last_support_kind=TouchKind(support[1]) if support else None,
         )
     return found

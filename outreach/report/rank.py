@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import zoneinfo
 from collections.abc import Collection, Iterable, Mapping
-from dataclasses import replace
 from datetime import UTC, datetime, timedelta, tzinfo
 
 from outreach.config import Config
@@ -20,6 +19,7 @@ from outreach.report.model import (
     Health,
     HealthCounts,
     IntroLine,
+    NextStep,
     Promotion,
     Report,
 )
@@ -46,25 +46,6 @@ def cadence_of(contact: Contact, config: Config) -> int:
     return contact.cadence_days or config.cadence(contact.circle)
 
 
-def _line(
-    contact: Contact, activity: Activity | None, config: Config, now: datetime
-) -> ContactLine:
-    zone = report_zone(config)
-    touch_at = activity.last_touch_at if activity else None
-    support_at = activity.last_support_at if activity else None
-    return ContactLine(
-        rank=0,
-        contact=contact,
-        cadence_days=cadence_of(contact, config),
-        last_touch_at=touch_at,
-        last_touch_kind=activity.last_touch_kind if activity else None,
-        last_support_at=support_at,
-        last_support_kind=activity.last_support_kind if activity else None,
-        days_since_touch=days_between(touch_at, now, zone),
-        days_since_support=days_between(support_at, now, zone),
-    )
-
-
 def _urgency(line: ContactLine) -> tuple[int, float, int, str, str]:
     """Never supported first (shortest cadence, i.e. the focus list, leading), then
     the most overdue; ties by name, so the order is stable."""
@@ -77,9 +58,50 @@ def _urgency(line: ContactLine) -> tuple[int, float, int, str, str]:
 def rank_contacts(
     roster: Roster, activity: Mapping[str, Activity], *, config: Config, now: datetime
 ) -> list[ContactLine]:
-    """Every contact, most in need of support first."""
-    lines = [_line(c, activity.get(c.id), config, now) for c in roster]
-    return sorted(lines, key=_urgency)
+    """Every contact, most in need of support first (ranks are given by the caller,
+    after filtering)."""
+    zone = report_zone(config)
+    today = now.astimezone(zone).date()
+
+    def since(moment: datetime | None) -> int | None:
+        return None if moment is None else max((today - moment.astimezone(zone).date()).days, 0)
+
+    lines = []
+    for contact in roster:
+        found = activity.get(contact.id)
+        touch_at = found.last_touch_at if found else None
+        support_at = found.last_support_at if found else None
+        lines.append(
+            ContactLine(
+                rank=0,
+                contact=contact,
+                cadence_days=cadence_of(contact, config),
+                last_touch_at=touch_at,
+                last_touch_kind=found.last_touch_kind if found else None,
+                last_support_at=support_at,
+                last_support_kind=found.last_support_kind if found else None,
+                days_since_touch=since(touch_at),
+                days_since_support=since(support_at),
+            )
+        )
+    lines.sort(key=_urgency)
+    return lines
+
+
+def _ranked(line: ContactLine, rank: int, step: NextStep | None) -> ContactLine:
+    # The constructor, not dataclasses.replace: ten times cheaper, for 10,000 lines.
+    return ContactLine(
+        rank=rank,
+        contact=line.contact,
+        cadence_days=line.cadence_days,
+        last_touch_at=line.last_touch_at,
+        last_touch_kind=line.last_touch_kind,
+        last_support_at=line.last_support_at,
+        last_support_kind=line.last_support_kind,
+        days_since_touch=line.days_since_touch,
+        days_since_support=line.days_since_support,
+        next_step=step,
+    )
 
 
 def health_figures(
@@ -176,12 +198,10 @@ def compile_report(
     event_index = EventIndex(events, now=now, shared=shared_events or {})
     intro_finder = IntroFinder(roster, introduced)
     shown = tuple(
-        replace(
+        _ranked(
             line,
-            rank=position,
-            next_step=next_step(line.contact, event_index, intro_finder)
-            if line.past_cadence
-            else None,
+            position,
+            next_step(line.contact, event_index, intro_finder) if line.past_cadence else None,
         )
         for position, line in enumerate(lines, start=1)
     )

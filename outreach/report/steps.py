@@ -13,7 +13,7 @@ from datetime import datetime
 
 from outreach.model import Contact, Event, Roster, Why
 from outreach.report.model import NextStep, StepKind
-from outreach.suggest import IntroSuggestion, suggest_introductions
+from outreach.suggest import IntroSuggestion
 
 CHECK_INS = {
     Why.LEARN: "ask what they are working on and learning",
@@ -46,12 +46,16 @@ class EventIndex:
         """The soonest upcoming event for `contact` not yet shared with them, and the
         tags it shares with them (empty when the event names them in share_with)."""
         keys = [f"id:{contact.id}", f"circle:{contact.circle}", *(f"tag:{t}" for t in contact.tags)]
-        candidates = {e.id: e for key in keys for e in self._by_key.get(key, ())}
-        for event in sorted(candidates.values(), key=lambda e: (e.start, e.id)):
-            if event.host == contact.id or contact.id in self._shared.get(event.id, ()):
-                continue
-            return event, tuple(t for t in event.tags if t in contact.tags)
-        return None
+        fitting = [
+            event
+            for key in keys
+            for event in self._by_key.get(key, ())
+            if event.host != contact.id and contact.id not in self._shared.get(event.id, ())
+        ]
+        if not fitting:
+            return None
+        event = min(fitting, key=lambda e: (e.start, e.id))
+        return event, tuple(t for t in event.tags if t in contact.tags)
 
 
 def _recipient_keys(event: Event) -> set[str]:
@@ -71,32 +75,53 @@ def _recipient_keys(event: Event) -> set[str]:
 
 
 class IntroFinder:
-    """`suggest_introductions(..., involving=id)`, asked of a small roster.
+    """The introduction `suggest_introductions(roster, involving=id, limit=1)` returns,
+    found without ranking every pair around the contact.
 
-    Only people who share a tag with the contact can be paired with them, so
-    asking on that sub-roster gives the same answer as on the whole roster at
-    a fraction of the cost: the difference between seconds and milliseconds
-    when thousands of contacts are overdue.
+    The same rules (a shared tag, and at least one of the two wanting to connect
+    people; pairs the intros table knows left out) and the same order (more
+    shared tags, then both connecting, then ids), worked out from a tag index
+    built once: asking `suggest_introductions` per contact costs a second or
+    more when thousands are overdue. A test holds the two to the same answers.
     """
 
     def __init__(self, roster: Roster, already_introduced: Collection[frozenset[str]]) -> None:
-        self._introduced = already_introduced
-        self._by_tag: dict[str, list[Contact]] = defaultdict(list)
+        self._roster = roster
+        self._known: dict[str, set[str]] = defaultdict(set)  # id -> ids already paired with
+        for pair in already_introduced:
+            for one in pair:
+                self._known[one].update(pair - {one})
+        self._members: dict[str, list[str]] = defaultdict(list)
+        self._connectors: dict[str, list[str]] = defaultdict(list)
         for contact in roster:
-            for tag in contact.tags:
-                self._by_tag[tag].append(contact)
+            for tag in dict.fromkeys(contact.tags):
+                self._members[tag].append(contact.id)
+                if Why.CONNECT in contact.why:
+                    self._connectors[tag].append(contact.id)
 
     def best_for(self, contact: Contact) -> IntroSuggestion | None:
-        near = {contact.id: contact}
-        for tag in contact.tags:
-            near.update((c.id, c) for c in self._by_tag.get(tag, ()))
-        found = suggest_introductions(
-            Roster.of(near.values()),
-            already_introduced=self._introduced,
-            involving=contact.id,
-            limit=1,
-        )
-        return found[0] if found else None
+        connects = Why.CONNECT in contact.why
+        pools = self._members if connects else self._connectors
+        shared: dict[str, int] = {}  # partner id -> tags in common
+        for tag in dict.fromkeys(contact.tags):
+            for other_id in pools.get(tag, ()):
+                shared[other_id] = shared.get(other_id, 0) + 1
+        shared.pop(contact.id, None)
+        for known in self._known.get(contact.id, ()):
+            shared.pop(known, None)
+        if not shared:
+            return None
+        # Scores are whole shared tags plus 0.5 when both connect, so the most
+        # shared tags win, then both connecting, then the pair's ids in order.
+        most = max(shared.values())
+        best = [self._roster[i] for i, count in shared.items() if count == most]
+        if connects and any(Why.CONNECT in c.why for c in best):
+            best = [c for c in best if Why.CONNECT in c.why]
+        partner = min(best, key=lambda c: sorted((c.id, contact.id)))
+        a, b = (contact, partner) if contact.id < partner.id else (partner, contact)
+        score = most + (0.5 if connects and Why.CONNECT in partner.why else 0.0)
+        tags = tuple(sorted(set(a.tags) & set(b.tags)))
+        return IntroSuggestion(a=a, b=b, shared_tags=tags, score=score)
 
 
 def next_step(contact: Contact, events: EventIndex, intros: IntroFinder) -> NextStep:
