@@ -16,6 +16,9 @@ import io
 import json
 import random
 from datetime import UTC, datetime, timedelta
+from email import policy
+from email.message import EmailMessage
+from email.parser import BytesParser
 from html.parser import HTMLParser
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -649,3 +652,65 @@ def test_days_are_counted_in_the_users_time_zone(zone: str, expected: int) -> No
     # 03:00 UTC on the 15th is the evening of the 14th in Los Angeles; the as-of
     # moment (noon UTC) is the morning of the 15th there.
     assert days_between(at("2026-06-15T03:00"), NOW, ZoneInfo(zone)) == expected
+
+
+# --- the report as drafts: --email and --plan ---
+
+
+def read_eml(path: Path) -> EmailMessage:
+    message = BytesParser(policy=policy.default).parsebytes(path.read_bytes())
+    assert isinstance(message, EmailMessage)
+    return message
+
+
+def test_email_saves_the_report_as_a_draft_to_the_user(network: Path, run_cli: RunCli) -> None:
+    first = report(run_cli, network, "--email")
+    path = network / "drafts" / "report-20260615T120000.eml"
+    subject = "Who haven't I supported lately? 2026-06-15: 4 contacts past their cadence"
+    assert first == (
+        f"    5  drafts/report-20260615T120000.eml  {subject}\n"
+        "the report is a draft to you (dana@example.org)\n"
+    )
+    message = read_eml(path)
+    assert (message["To"], message["Subject"]) == ("Dana Reyes <dana@example.org>", subject)
+    plain = message.get_body(preferencelist=("plain",))
+    html = message.get_body(preferencelist=("html",))
+    assert isinstance(plain, EmailMessage) and isinstance(html, EmailMessage)
+    assert plain.get_content().replace("\r\n", "\n") == TABLE
+    assert '<table id="contacts">' in html.get_content() and "<svg" in html.get_content()
+    # A second run replaces the unsent report; report drafts never count as waiting.
+    second = report(run_cli, network, "--email")
+    assert second.endswith(
+        "the report is a draft to you (dana@example.org), replacing unsent draft 5\n"
+    )
+    assert sorted(p.name for p in (network / "drafts").glob("report-*")) == [path.name]
+    data = json.loads(report(run_cli, network, "--format", "json"))
+    assert data["health"]["drafts_waiting"] == 2
+
+
+def test_plan_drafts_the_top_next_steps(network: Path, run_cli: RunCli) -> None:
+    out = report(run_cli, network, "--plan", "--limit", "4")
+    assert out == (
+        "#1 Ana Lima: 5  drafts/share-salon-ana.eml  Thought of you: Spring salon on Saturday 20 June\n"
+        "#2 Dev Sharma: skipped, a draft to them is already waiting\n"
+        "#3 Eli Novak: 6  drafts/share-salon-eli.eml  Thought of you: Spring salon on Saturday 20 June\n"
+        "#4 Cleo Park: 7  drafts/intro-ben-cleo.eml  Introducing Cleo and Ben\n"
+        "3 drafts written; review them (`outreach drafts list`), then send from your mail"
+        " client or with `outreach drafts send ID…`\n"
+    )
+    share = read_eml(network / "drafts" / "share-salon-ana.eml")
+    assert share["To"] == "Ana Lima <ana@example.net>"
+    with Journal.open(network / "journal.db") as journal:
+        db = journal.connection
+        shared = db.execute("SELECT contact_id FROM event_shares WHERE event_id = 'salon'")
+        assert sorted(r[0] for r in shared) == ["ana", "eli"]
+        support = db.execute(
+            "SELECT contact_id, kind FROM draft_support WHERE draft_id = 5 ORDER BY contact_id, kind"
+        ).fetchall()
+        # Once sent, the share supports Ana and the salon's host, Ben.
+        assert support == [("ana", "sent"), ("ana", "share"), ("ben", "share")]
+        intros = db.execute("SELECT contact_a, contact_b, status FROM intros WHERE id > 3")
+        assert intros.fetchall() == [("ben", "cleo", "introduced")]
+    # Nobody gets a second draft while the first waits for review.
+    again = report(run_cli, network, "--plan", "--limit", "4")
+    assert again.count("skipped, a draft to them is already waiting") == 4

@@ -1,25 +1,54 @@
 """The report use case: ask the journal, rank in the core, render, email, plan.
 
 Shared by `outreach report` and the daemon's weekly job. The journal does the
-counting in SQL; the pure `outreach.report` package ranks and renders.
+counting in SQL; the pure `outreach.report` package ranks and renders; the
+drafting use cases write the report's drafts. Nothing here prints.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from outreach.app.drafting import (
+    DraftBatch,
+    DraftInfo,
+    DraftSpec,
+    discard_draft,
+    draft_check_in,
+    finish_batch,
+    me_of,
+    party,
+    pending_drafts,
+    save_draft,
+    sent_to,
+    write_drafts,
+)
+from outreach.app.introductions import draft_intro
 from outreach.journal import Journal
+from outreach.journal.drafts import SupportPlan, shared_events
 from outreach.journal.report_queries import (
     activity_as_of,
-    event_recipients,
     health_counts,
     known_intro_pairs,
+    pending_recipients,
 )
+from outreach.model import TouchKind
+from outreach.outbox import safe_stem
 from outreach.progress import Progress, no_progress
-from outreach.report.model import Report
+from outreach.render import Templates, share_event_context
+from outreach.report import cells
+from outreach.report.html_page import render_html
+from outreach.report.model import ContactLine, Report, StepKind
 from outreach.report.rank import check_filters, compile_report
 from outreach.report.render import render
+from outreach.report.table import render_table
+from outreach.suggest import pair_key
 from outreach.workspace import Workspace
+
+REPORT_DRAFT = "report"  # the kind of the report's drafts to the user
+PLAN_DEFAULT = 5  # next steps `report --plan` drafts when no --limit is given
 
 
 def build_report(
@@ -44,7 +73,7 @@ def build_report(
     progress(1, 3, "report")
     counts = health_counts(journal, since=now - timedelta(days=period), until=now)
     upcoming = [e.id for e in workspace.events if (e.end or e.start) > now]
-    shared = event_recipients(journal, upcoming)
+    shared = shared_events(journal, upcoming)
     introduced = known_intro_pairs(journal)
     progress(2, 3, "report")
     report = compile_report(
@@ -68,3 +97,168 @@ def build_report(
 def render_report(report: Report, fmt: str, *, color: bool = False) -> str:
     """The report as text in `fmt`: table, markdown, csv, json or html."""
     return render(report, fmt, color=color)
+
+
+# --- the report as a draft to oneself ---
+
+
+@dataclass(frozen=True, slots=True)
+class EmailedReport:
+    batch: DraftBatch  # the new draft is batch.drafts[0]
+    replaced: tuple[int, ...]  # earlier report drafts, unsent, that this one replaces
+
+
+def email_subject(report: Report) -> str:
+    past = sum(1 for line in report.lines if line.past_cadence)
+    return (
+        f"Who haven't I supported lately? {cells.day(report.as_of, report.zone)}:"
+        f" {cells.plural(past, 'contact')} past their cadence"
+    )
+
+
+def email_report(
+    workspace: Workspace,
+    journal: Journal,
+    report: Report,
+    *,
+    now: datetime,
+    push: bool | None = None,
+    environ: Mapping[str, str] | None = None,
+) -> EmailedReport:
+    """Save the report as a draft to the user (plain text and HTML), for review like any.
+
+    A report draft still unsent from an earlier run is discarded first: a
+    weekly job leaves one current report waiting, not a pile of stale ones.
+    """
+    replaced = []
+    for old in pending_drafts(journal):
+        if old.kind == REPORT_DRAFT:
+            discard_draft(workspace, journal, old.id, now=now)
+            replaced.append(old.id)
+    batch = save_draft(
+        workspace,
+        journal,
+        kind=REPORT_DRAFT,
+        to="me",
+        subject=email_subject(report),
+        text=render_table(report),
+        html=render_html(report),
+        now=now,
+        push=push,
+        environ=environ,
+    )
+    return EmailedReport(batch=batch, replaced=tuple(replaced))
+
+
+# --- the top next steps as drafts ---
+
+
+@dataclass(frozen=True, slots=True)
+class PlannedStep:
+    line: ContactLine  # the contact, their rank and their next step
+    drafts: tuple[DraftInfo, ...] = ()
+    skipped: str | None = None  # why nothing was drafted
+
+
+@dataclass(frozen=True, slots=True)
+class PlanResult:
+    steps: tuple[PlannedStep, ...]
+    pushed: int = 0
+    push_errors: tuple[str, ...] = ()
+
+    @property
+    def drafts(self) -> tuple[DraftInfo, ...]:
+        return tuple(d for step in self.steps for d in step.drafts)
+
+
+def plan_next_steps(
+    workspace: Workspace,
+    journal: Journal,
+    report: Report,
+    *,
+    now: datetime,
+    push: bool | None = None,
+    environ: Mapping[str, str] | None = None,
+) -> PlanResult:
+    """Draft each next step in `report`: share the event, introduce, or check in.
+
+    A contact who already has a draft waiting for review gets no second one,
+    and a pair is introduced once even when both ends of it are in the plan.
+    """
+    waiting = pending_recipients(journal)
+    paired: set[frozenset[str]] = set()
+    steps: list[PlannedStep] = []
+    pushed, errors = 0, []
+    for line in report.next_steps:
+        step, contact = line.next_step, line.contact
+        assert step is not None
+        if contact.id in waiting:
+            steps.append(PlannedStep(line, skipped="a draft to them is already waiting"))
+            continue
+        if step.kind is StepKind.SHARE_EVENT:
+            batch = _draft_share(workspace, journal, line, now=now, push=push, environ=environ)
+        elif step.kind is StepKind.INTRODUCE:
+            assert step.partner is not None
+            pair = pair_key(contact.id, step.partner.id)
+            if pair in paired:
+                steps.append(PlannedStep(line, skipped="introduced above in this plan"))
+                continue
+            paired.add(pair)
+            batch = draft_intro(
+                workspace,
+                journal,
+                contact.id,
+                step.partner.id,
+                now=now,
+                why=step.reason,
+                push=push,
+                environ=environ,
+            )
+        else:
+            batch = draft_check_in(
+                workspace, journal, contact.id, now=now, push=push, environ=environ
+            )
+        waiting.update(r for d in batch.drafts for r in d.recipients)
+        pushed += batch.pushed
+        if batch.push_error:
+            errors.append(batch.push_error)
+        steps.append(PlannedStep(line, drafts=batch.drafts))
+    return PlanResult(steps=tuple(steps), pushed=pushed, push_errors=tuple(errors))
+
+
+def _draft_share(
+    workspace: Workspace,
+    journal: Journal,
+    line: ContactLine,
+    *,
+    now: datetime,
+    push: bool | None,
+    environ: Mapping[str, str] | None,
+) -> DraftBatch:
+    """One share of the step's event, to this contact alone (`draft shares` would
+    write to every recipient of the event)."""
+    assert line.next_step is not None and line.next_step.event is not None
+    event, contact = line.next_step.event, line.contact
+    host = workspace.roster[event.host]  # next steps never share the user's own events
+    rendered = Templates(workspace.templates_dir).render(
+        "share_event",
+        share_event_context(me=me_of(workspace), contact=contact, event=event, host=host, now=now),
+    )
+    # As `draft shares` records it: sharing someone's event supports the host
+    # and gives the recipient something useful.
+    support = (
+        SupportPlan(host.id, TouchKind.SHARE),
+        SupportPlan(contact.id, TouchKind.SHARE),
+        *sent_to([contact.id]),
+    )
+    spec = DraftSpec(
+        kind="share_event",
+        stem=safe_stem("share", event.id, contact.id),
+        to=(party(contact),),
+        recipients=(contact.id,),
+        rendered=rendered,
+        support=support,
+        event_id=event.id,
+    )
+    drafts = write_drafts(workspace, journal, [[spec]], now=now)
+    return finish_batch(workspace, journal, drafts, now=now, push=push, environ=environ)

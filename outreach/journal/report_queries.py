@@ -109,8 +109,9 @@ def health_counts(journal: Journal, *, since: datetime, until: datetime) -> Heal
     period = (iso_utc(since), iso_utc(until))
     others, own, supported = db.execute(_PERIOD_SUPPORT, period).fetchone()
     replies = db.execute(_PERIOD_REPLIES, period).fetchone()[0]
+    # The report's own drafts to the user are no networking waiting on them.
     drafts = db.execute(
-        "SELECT COUNT(*) FROM drafts WHERE status IN ('drafted', 'pushed')"
+        "SELECT COUNT(*) FROM drafts WHERE status IN ('drafted', 'pushed') AND kind != 'report'"
     ).fetchone()[0]
     intros = tuple(
         WaitingIntro(id=int(r[0]), contact_a=r[1], contact_b=r[2], asked_at=parse_iso_utc(r[3]))
@@ -141,21 +142,10 @@ def known_intro_pairs(journal: Journal) -> set[frozenset[str]]:
     }
 
 
-def event_recipients(journal: Journal, event_ids: Iterable[str]) -> dict[str, set[str]]:
-    """For each event id, the contacts it was already drafted to (discarded drafts aside)."""
-    wanted = list(dict.fromkeys(event_ids))
-    found: dict[str, set[str]] = {e: set() for e in wanted}
-    if not wanted:
-        return found
-    # Chunks stay far below SQLite's limit on host parameters (32,766).
-    for start in range(0, len(wanted), 500):
-        chunk = wanted[start : start + 500]
-        rows = journal.connection.execute(
-            "SELECT s.event_id, s.contact_id FROM event_shares s"
-            " JOIN drafts d ON d.id = s.draft_id"
-            f" WHERE s.event_id IN ({','.join('?' * len(chunk))}) AND d.status != 'discarded'",
-            chunk,
-        )
-        for event_id, contact_id in rows:
-            found[str(event_id)].add(str(contact_id))
-    return found
+def pending_recipients(journal: Journal) -> set[str]:
+    """Contacts with a draft addressed to them still awaiting review."""
+    rows = journal.connection.execute(
+        "SELECT DISTINCT r.contact_id FROM draft_recipients r JOIN drafts d ON d.id = r.draft_id"
+        " WHERE d.status IN ('drafted', 'pushed')"
+    )
+    return {str(r[0]) for r in rows}

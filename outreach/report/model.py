@@ -66,6 +66,7 @@ class NextStep:
     event: Event | None = None  # share_event: the event to share with them
     partner: Contact | None = None  # introduce: whom to introduce them to
     shared_tags: tuple[str, ...] = ()
+    reason: str = ""  # introduce: why the two should meet, for the intro draft
 
 
 @dataclass(frozen=True, slots=True)

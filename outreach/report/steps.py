@@ -143,6 +143,7 @@ def next_step(contact: Contact, events: EventIndex, intros: IntroFinder) -> Next
             text=f"introduce to {partner.name}: {suggestion.reason}",
             partner=partner,
             shared_tags=suggestion.shared_tags,
+            reason=suggestion.reason,
         )
     asks = [CHECK_INS[w] for w in contact.why] or ["ask how things are going"]
     return NextStep(kind=StepKind.CHECK_IN, text=f"check in: {asks[0]}")

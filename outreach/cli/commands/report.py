@@ -6,9 +6,17 @@ import argparse
 from pathlib import Path
 from typing import Any
 
-from outreach.app.reporting import build_report, render_report
+from outreach.app.reporting import (
+    PLAN_DEFAULT,
+    build_report,
+    email_report,
+    plan_next_steps,
+    render_report,
+)
 from outreach.cli.base import add_command
 from outreach.cli.context import Context
+from outreach.errors import ExitStatus
+from outreach.report.model import Report
 from outreach.report.render import FORMATS
 from outreach.workspace import atomic_write
 
@@ -54,11 +62,25 @@ def register(subparsers: Any, common: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--output", metavar="FILE", help="write to FILE (replaced atomically) instead of stdout"
     )
+    parser.add_argument(
+        "--email",
+        action="store_true",
+        help="save the report as a draft to yourself (text and HTML), replacing an unsent"
+        " earlier one; for the daemon's weekly job",
+    )
+    parser.add_argument(
+        "--plan",
+        action="store_true",
+        help=f"draft the top next steps (--limit N, default {PLAN_DEFAULT}) for review:"
+        " event shares, introductions, check-ins",
+    )
     parser.set_defaults(handler=run)
 
 
 def run(ctx: Context) -> int:
     args = ctx.args
+    if args.plan:
+        return run_plan(ctx)
     report = build_report(
         ctx.workspace(),
         ctx.journal(),
@@ -69,6 +91,8 @@ def run(ctx: Context) -> int:
         days=args.days,
         progress=ctx.progress(),
     )
+    if args.email:
+        return run_email(ctx, report)
     if args.output:
         target = ctx.cwd / Path(args.output).expanduser()
         atomic_write(target, render_report(report, args.format))
@@ -76,6 +100,66 @@ def run(ctx: Context) -> int:
         return 0
     color = args.format == "table" and _colour_wanted(ctx)
     ctx.stdout.write(render_report(report, args.format, color=color))
+    return 0
+
+
+def run_email(ctx: Context, report: Report) -> int:
+    emailed = email_report(
+        ctx.workspace(), ctx.journal(), report, now=ctx.now(), environ=ctx.environ
+    )
+    batch = emailed.batch
+    draft = batch.drafts[0]
+    me = ctx.workspace().config.me.email
+    ctx.out(f"{draft.id:>5}  {draft.path}  {draft.subject}")
+    replaced = ", ".join(str(i) for i in emailed.replaced)
+    ctx.out(
+        f"the report is a draft to you ({me})"
+        + (f", replacing unsent draft {replaced}" if replaced else "")
+    )
+    return _pushed(ctx, batch.pushed, [batch.push_error] if batch.push_error else [])
+
+
+def run_plan(ctx: Context) -> int:
+    args = ctx.args
+    workspace, journal, now = ctx.workspace(), ctx.journal(), ctx.now()
+    report = build_report(
+        workspace,
+        journal,
+        now=now,
+        circle=args.circle,
+        overdue_only=True,
+        limit=args.limit or PLAN_DEFAULT,
+        days=args.days,
+        progress=ctx.progress(),
+    )
+    plan = plan_next_steps(workspace, journal, report, now=now, environ=ctx.environ)
+    for step in plan.steps:
+        head = f"#{step.line.rank} {step.line.contact.name}"
+        if step.skipped:
+            ctx.out(f"{head}: skipped, {step.skipped}")
+        for draft in step.drafts:
+            ctx.out(f"{head}: {draft.id}  {draft.path}  {draft.subject}")
+    count = len(plan.drafts)
+    if not plan.steps:
+        ctx.out("nobody is past their cadence: no next steps to draft")
+    elif count:
+        them = "it" if count == 1 else "them"
+        ctx.out(
+            f"{count} {'draft' if count == 1 else 'drafts'} written; review {them}"
+            " (`outreach drafts list`), then send from your mail client or with"
+            " `outreach drafts send ID…`"
+        )
+    return _pushed(ctx, plan.pushed, list(plan.push_errors))
+
+
+def _pushed(ctx: Context, pushed: int, errors: list[str]) -> int:
+    if pushed:
+        ctx.out(f"{pushed} pushed to your Drafts folder")
+    for error in errors:
+        ctx.err(f"outreach: the drafts are saved, but pushing them failed: {error}")
+    if errors:
+        ctx.err("hint: rerun `outreach drafts push` once the mailbox is reachable")
+        return int(ExitStatus.FAILURE)
     return 0
 
 
