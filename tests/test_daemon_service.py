@@ -8,6 +8,7 @@ for a fixed time to let something happen.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import os
 import re
 import signal
@@ -16,7 +17,7 @@ import sys
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import IO
+from typing import IO, Protocol
 
 import pytest
 
@@ -24,8 +25,6 @@ from outreach.journal import Journal
 from tests.support.dovecot import DovecotServer, MailUser
 from tests.support.tcp_proxy import TcpProxy
 from tests.support.workspaces import DEFAULT_ROSTER, make_workspace
-
-pytestmark = pytest.mark.dovecot
 
 PASSWORD_ENV = "OUTREACH_TEST_IMAP_PASSWORD"
 REPO = Path(__file__).resolve().parents[1]
@@ -90,17 +89,26 @@ def replies(ws: Path) -> set[tuple[str, str]]:
 
 
 class Daemon:
-    """One `outreach daemon` process, its stderr log captured in a file."""
+    """One `outreach daemon` process; its stdout and stderr captured in files.
 
-    def __init__(self, ws: Path, env: dict[str, str], *args: str) -> None:
+    Its log is stderr, or `log_file` when the workspace names one.
+    """
+
+    def __init__(self, ws: Path, env: dict[str, str], *, log_file: Path | None = None) -> None:
         self.ws = ws
-        self.log_path = ws / f"daemon-{time.monotonic_ns()}.log"
-        self._log_handle: IO[bytes] = self.log_path.open("wb")
+        stamp = time.monotonic_ns()
+        self.stdout_path = ws.parent / f"daemon-{stamp}.out"
+        self.stderr_path = ws.parent / f"daemon-{stamp}.err"
+        self.log_path = log_file or self.stderr_path
+        self._handles: list[IO[bytes]] = [
+            self.stdout_path.open("wb"),
+            self.stderr_path.open("wb"),
+        ]
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "outreach", "--home", str(ws), "daemon", "--verbose", *args],
+            [sys.executable, "-m", "outreach", "--home", str(ws), "daemon", "--verbose"],
             stdin=subprocess.DEVNULL,
-            stdout=subprocess.PIPE,
-            stderr=self._log_handle,
+            stdout=self._handles[0],
+            stderr=self._handles[1],
             env=env,
             cwd=ws,
         )
@@ -110,7 +118,11 @@ class Daemon:
         return self.process.pid
 
     def log(self) -> str:
-        return self.log_path.read_text(errors="replace")
+        return self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
+
+    def output(self) -> tuple[str, str]:
+        """What it wrote to stdout and stderr."""
+        return self.stdout_path.read_text(), self.stderr_path.read_text()
 
     def running(self) -> bool:
         return self.process.poll() is None
@@ -143,31 +155,36 @@ class Daemon:
         if self.running():
             self.process.kill()
             self.process.wait()
-        if self.process.stdout is not None:
-            self.process.stdout.close()
-        self._log_handle.close()
+        for handle in self._handles:
+            handle.close()
 
 
-StartDaemon = Callable[[Path, MailUser], Daemon]
+class StartDaemon(Protocol):
+    def __call__(
+        self, ws: Path, user: MailUser | None = None, *, log_file: Path | None = None
+    ) -> Daemon: ...
 
 
 @pytest.fixture
 def daemons() -> Iterator[StartDaemon]:
     """Start daemons with a mail user's password in their environment; kill leftovers."""
-    started: list[tuple[Daemon, str]] = []
+    started: list[tuple[Daemon, str | None]] = []
 
-    def start(ws: Path, user: MailUser) -> Daemon:
-        env = {**os.environ, PASSWORD_ENV: user.password, "PYTHONPATH": str(REPO)}
+    def start(ws: Path, user: MailUser | None = None, *, log_file: Path | None = None) -> Daemon:
+        env = {**os.environ, "PYTHONPATH": str(REPO)}
         env.pop("OUTREACH_HOME", None)
-        daemon = Daemon(ws, env)
-        started.append((daemon, user.password))
+        if user is not None:
+            env[PASSWORD_ENV] = user.password
+        daemon = Daemon(ws, env, log_file=log_file)
+        started.append((daemon, user.password if user else None))
         return daemon
 
     yield start
     for daemon, password in started:
         try:
             # Whatever a test did, the password never reaches the log, even at DEBUG.
-            assert password not in daemon.log()
+            if password is not None:
+                assert password not in daemon.log() + "".join(daemon.output())
         finally:
             daemon.close()
 
@@ -395,3 +412,50 @@ def test_a_server_without_idle_is_polled(
         timeout=5.0,
     )
     stop_cleanly(daemon)
+
+
+def test_a_refused_login_is_retried_slowly_and_never_logs_the_password(
+    tmp_path: Path, mail_user: MailUser, daemons: StartDaemon
+) -> None:
+    wrong = dataclasses.replace(mail_user, password="not-the-password-42")
+    ws = make_workspace(
+        tmp_path / "ws", extra_config=imap_config(mail_user, port=mail_user.server.imaps_port)
+    )
+    daemon = daemons(ws, wrong)
+    daemon.wait_for_log(f"login refused for user '{mail_user.name}'")
+    found = re.search(r"ERROR .*login refused.*; retrying in (\d+) s", daemon.log())
+    assert found is not None, daemon.log()
+    # A minute or so, not a tight loop that gets the account locked.
+    assert int(found[1]) >= 30
+    assert daemon.running()
+    stop_cleanly(daemon)
+
+
+def test_a_maildir_is_synced_on_start_and_the_log_goes_to_the_configured_file(
+    tmp_path: Path, daemons: StartDaemon
+) -> None:
+    ws = make_workspace(
+        tmp_path / "ws",
+        extra_config="""
+[[mailboxes]]
+name = "home"
+kind = "maildir"
+path = "mail"
+
+[daemon]
+log_file = "logs/daemon.log"
+""",
+    )
+    for sub in ("cur", "new", "tmp"):
+        (ws / "mail" / sub).mkdir(parents=True)
+    (ws / "mail" / "new" / "1781000001.M1P1.mail.example.org").write_bytes(
+        reply("Ana Lima <ana@example.net>", "from-maildir")
+    )
+    daemon = daemons(ws, log_file=ws / "logs" / "daemon.log")
+    daemon.wait_for_log(
+        "INFO mailbox 'home': 1 message read (1 new), 1 touch recorded: ana (reply)"
+    )
+    assert replies(ws) == {("ana", "<from-maildir@example.net>")}
+    daemon.wait_for_log("mailbox 'home' (Maildir mail): polled every 10 minutes")
+    stop_cleanly(daemon)
+    assert daemon.output() == ("", "")

@@ -108,6 +108,10 @@ class DaemonService:
                 job.at,
                 local_time(next_occurrence(job.timing, self._zone, now), self._zone),
             )
+        if not config.mailboxes and not config.daemon.jobs:
+            self._log.warning(
+                "nothing to do: outreach.toml has no [[mailboxes]] and no [[daemon.jobs]]"
+            )
         for box in config.mailboxes:
             if isinstance(box, MaildirMailbox):
                 self._log.info(
@@ -170,6 +174,8 @@ class DaemonService:
 
     def _run_due_jobs(self) -> None:
         for job in self._workspace.config.daemon.jobs:
+            if self._flags.stop_signal is not None:
+                return
             self._run_if_due(job)
 
     def _run_if_due(self, job: DaemonJob) -> None:
@@ -212,7 +218,7 @@ class DaemonService:
         assert self._journal is not None
         workspace = self._workspace
         for box in workspace.config.mailboxes:
-            if not isinstance(box, MaildirMailbox):
+            if not isinstance(box, MaildirMailbox) or self._flags.stop_signal is not None:
                 continue
             try:
                 folders = sync_maildir_mailbox(workspace, self._journal, box, clock=self._clock)
