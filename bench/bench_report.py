@@ -18,6 +18,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -82,7 +83,7 @@ def fill_journal(path: Path, contacts: int, touches: int, rng: random.Random) ->
     start = AS_OF - timedelta(seconds=span)
     recorded = iso_utc(AS_OF)
 
-    def rows():  # type: ignore[no-untyped-def]
+    def rows() -> Iterator[tuple[str, str, str, str, str | None, str, int, str]]:
         for n in range(touches):
             kind = rng.choices(kinds, weights)[0]
             at = iso_utc(start + timedelta(seconds=rng.randrange(span)))

@@ -89,16 +89,16 @@ def render_chart(lines: tuple[ContactLine, ...]) -> str:
             )
             cut = days > scale
             label = f"{days} d{' ›' if cut else ''}"
-        tick = x(line.cadence_days)
+        mark = x(line.cadence_days)
         out.append(
             f'<g class="row" data-contact="{escape(line.contact.id)}"><title>{summary}</title>'
             f'<text class="name" x="{LABEL - 8}" y="{mid + 4:.1f}">'
             f"{escape(_name(line.contact.name))}</text>{bar}"
-            f'<line class="cadence" x1="{tick:.1f}" y1="{top + 2}"'
-            f' x2="{tick:.1f}" y2="{top + ROW - 2}"/>'
+            f'<line class="cadence" x1="{mark:.1f}" y1="{top + 2}"'
+            f' x2="{mark:.1f}" y2="{top + ROW - 2}"/>'
             # After the bar or the cadence tick, whichever ends later, so the tick
             # never strikes through the number.
-            f'<text class="days" x="{max(end, tick) + 6:.1f}" y="{mid + 4:.1f}">{label}</text></g>'
+            f'<text class="days" x="{max(end, mark) + 6:.1f}" y="{mid + 4:.1f}">{label}</text></g>'
         )
     out.append("</svg>")
     return "\n".join(out)

@@ -1,4 +1,8 @@
-"""`outreach report`: who haven't I supported lately, and what could I do for them."""
+"""`outreach report`: who haven't I supported lately, and what could I do for them.
+
+Parses the options and prints or writes what `outreach.app.reporting` returns;
+the ranking, the formats and the drafts all live below this layer.
+"""
 
 from __future__ import annotations
 
