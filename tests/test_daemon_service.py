@@ -459,3 +459,45 @@ log_file = "logs/daemon.log"
     daemon.wait_for_log("mailbox 'home' (Maildir mail): polled every 10 minutes")
     stop_cleanly(daemon)
     assert daemon.output() == ("", "")
+
+
+def test_bye_from_the_server_during_idle_means_reconnect(
+    tmp_path: Path, mail_user: MailUser, daemons: StartDaemon
+) -> None:
+    ws = make_workspace(
+        tmp_path / "ws", extra_config=imap_config(mail_user, port=mail_user.server.imaps_port)
+    )
+    daemon = daemons(ws, mail_user)
+    mark = daemon.wait_for_log("connected; watching INBOX, Sent with IDLE")
+    mail_user.server.kick(mail_user.name)
+    mark = daemon.wait_for_log("the server ended the session (BYE", after=mark)
+    mark = daemon.wait_for_log("reconnected; watching INBOX, Sent with IDLE", after=mark)
+    mail_user.append("INBOX", reply("Ana Lima <ana@example.net>", "after-bye"))
+    wait_for(
+        "a reply after the BYE is a touch",
+        lambda: ("ana", "<after-bye@example.net>") in replies(ws),
+        timeout=5.0,
+    )
+    stop_cleanly(daemon)
+
+
+def test_a_reset_connection_is_noticed_at_once(
+    tmp_path: Path, mail_user: MailUser, proxy: TcpProxy, daemons: StartDaemon
+) -> None:
+    # A long read timeout: noticing the reset must not wait for a silence.
+    ws = make_workspace(
+        tmp_path / "ws", extra_config=imap_config(mail_user, port=proxy.port, timeout=30.0)
+    )
+    daemon = daemons(ws, mail_user)
+    mark = daemon.wait_for_log("connected; watching INBOX, Sent with IDLE")
+    proxy.reset_all()
+    # Seconds, where a silence would take three read timeouts (90 s) to show.
+    mark = daemon.wait_for_log("reconnecting in", after=mark, timeout=5.0)
+    mark = daemon.wait_for_log("reconnected; watching INBOX, Sent with IDLE", after=mark)
+    mail_user.append("INBOX", reply("Ana Lima <ana@example.net>", "after-reset"))
+    wait_for(
+        "a reply after the reset is a touch",
+        lambda: ("ana", "<after-reset@example.net>") in replies(ws),
+        timeout=5.0,
+    )
+    stop_cleanly(daemon)
