@@ -217,7 +217,10 @@ class MailboxWatcher(threading.Thread):
             probe_at = heard_at + silence
             timeout = max(0.0, min(renew_at, probe_at) - now)
             # Waiting on the socket and the wake-up pipe together, instead of
-            # idle_check(timeout), lets stop() end the wait at once.
+            # idle_check(timeout), lets stop() end the wait at once. Like
+            # idle_check's own poll, it cannot see a line already read into
+            # imaplib's buffer with the "+ idling" before it; the next
+            # keepalive or the silence probe picks that one up.
             readable, _, _ = select.select([sock, self._wakeup.fileno()], [], [], timeout)
             self._wakeup.drain()
             if self._stopping:
