@@ -132,7 +132,11 @@ SENT_MAIL = message(
 
 @pytest.fixture
 def filled(mail_user: MailUser) -> MailUser:
-    """A user with a reply, an auto-reply, a bounce, a list post and a stranger in INBOX,
+    return fill(mail_user)
+
+
+def fill(mail_user: MailUser) -> MailUser:
+    """Give a user a reply, an auto-reply, a bounce, a list post and strangers in INBOX,
     one sent message, and flags of every kind set by another client."""
     server = mail_user.server
     for raw in (REPLY, BOUNCE, LIST_POST, STRANGER):

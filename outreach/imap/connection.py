@@ -137,16 +137,15 @@ def imap_session(
 def _translated(
     exc: Exception, label: str, timeout: float, *, username: str | None = None
 ) -> Exception:
+    """A MailboxError of one line: a wrong password or an unreachable host is not a traceback."""
     what = describe_failure(exc, timeout=timeout)
     if what is None:
         return exc
-    hint = None
     if isinstance(exc, LoginError) and username is not None:
         what = f"login refused for user '{username}': {_server_text(exc)}"
-        hint = "check username and password_command / password_env in outreach.toml"
     elif isinstance(exc, ssl.SSLCertVerificationError):
-        hint = "if the server uses its own certificate authority, set ca_file for this mailbox"
-    return MailboxError(f"{label}: {what}", hint=hint)
+        what += "; if the server uses its own certificate authority, set ca_file"
+    return MailboxError(f"{label}: {what}")
 
 
 def _close(client: IMAPClient) -> None:
