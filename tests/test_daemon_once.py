@@ -6,6 +6,7 @@ import os
 from pathlib import Path
 
 from outreach.daemon.lock import WorkspaceLock
+from outreach.daemon.zone import local_zone, zone_name
 from outreach.journal import Journal
 from outreach.journal.job_runs import last_runs
 from outreach.model import TouchKind
@@ -235,3 +236,29 @@ def test_the_daemon_itself_refuses_as_of(tmp_path: Path, run_cli: RunCli) -> Non
     ws = make_workspace(tmp_path / "ws")
     result = run_cli("--home", str(ws), "--as-of", MONDAY, "daemon", expect=2)
     assert result.stderr == "--as-of: goes with --once; the daemon itself runs on the real clock\n"
+
+
+def test_the_example_workspace_runs_end_to_end_once(tmp_path: Path, run_cli: RunCli) -> None:
+    ws = tmp_path / "example"
+    run_cli("--as-of", MONDAY, "init", str(ws), "--example")
+    result = run_cli("--home", str(ws), "--as-of", MONDAY, "daemon", "--once")
+    # The example names no time zone: job times are the machine's.
+    lines = result.stdout.splitlines()
+    assert lines[0].startswith("synced mailbox 'example': 9 messages read (9 new), ")
+    headings = [line for line in lines if not line.startswith("  ")]
+    assert headings == [
+        lines[0],
+        "ran `draft shares` (daily 08:00):",
+        "ran `report --email` (daily 08:00):",
+        f"next: `draft shares` and `report --email` at 2026-06-16 08:00 {zone_name(local_zone({}))}",
+    ]
+    assert result.stderr == ""
+    drafted = sorted(p.name for p in (ws / "drafts").glob("*.eml"))
+    assert any(name.startswith("share-") for name in drafted)
+    assert any(name.startswith("report-") for name in drafted)
+    again = run_cli("--home", str(ws), "--as-of", MONDAY, "daemon", "--once")
+    assert again.stdout.splitlines()[:2] == [
+        "synced mailbox 'example': no new mail",
+        "no job due now",
+    ]
+    assert sorted(p.name for p in (ws / "drafts").glob("*.eml")) == drafted
