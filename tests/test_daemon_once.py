@@ -244,13 +244,14 @@ def test_the_example_workspace_runs_end_to_end_once(tmp_path: Path, run_cli: Run
     result = run_cli("--home", str(ws), "--as-of", MONDAY, "daemon", "--once")
     # The example names no time zone: job times are the machine's.
     lines = result.stdout.splitlines()
+    zone = zone_name(local_zone({}))
     assert lines[0].startswith("synced mailbox 'example': 9 messages read (9 new), ")
     headings = [line for line in lines if not line.startswith("  ")]
     assert headings == [
         lines[0],
         "ran `draft shares` (daily 08:00):",
         "ran `report --email` (daily 08:00):",
-        f"next: `draft shares` and `report --email` at 2026-06-16 08:00 {zone_name(local_zone({}))}",
+        f"next: `draft shares` and `report --email` at 2026-06-16 08:00 {zone}",
     ]
     assert result.stderr == ""
     drafted = sorted(p.name for p in (ws / "drafts").glob("*.eml"))
