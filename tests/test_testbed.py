@@ -6,6 +6,7 @@ Uses imapclient directly, so a failure here points at the bed, not at outreach.
 from __future__ import annotations
 
 import os
+import shutil
 import socket
 import ssl
 import subprocess
@@ -20,7 +21,7 @@ from imapclient import IMAPClient, SocketTimeout
 from imapclient.exceptions import CapabilityError
 from imapclient.imapclient import DRAFTS, JUNK, SENT, TRASH
 
-from tests.support.dovecot import SCRIPT, DovecotServer, MailUser
+from tests.support.dovecot import SCRIPT, DovecotServer, MailUser, make_server_dir
 from tests.support.fixtures import unique_user_name
 from tests.support.tcp_proxy import TcpProxy
 
@@ -235,6 +236,39 @@ def test_restart_keeps_ports_users_and_mail(dovecot: DovecotServer, mail_user: M
     with mail_user.connect() as client:
         assert client.select_folder("Drafts", readonly=True)[b"UIDVALIDITY"] == validity
     assert mail_user.flags_snapshot()["Drafts"] == {1: (b"\\Draft", b"\\Seen")}
+
+
+def test_stop_says_bye_to_open_sessions_and_leaves_no_process_behind() -> None:
+    base = make_server_dir()
+    try:
+        server = DovecotServer.start(base / "server")
+        user = server.add_user("leaver", "leaver-password")
+        client = user.connect(timeout=SocketTimeout(connect=5, read=5))
+        try:
+            client.select_folder("INBOX", readonly=True)
+            client.idle()
+            group = server.pid
+            server.stop()
+            assert client.idle_check(timeout=5)[0] == (b"BYE", b"Server", b"shutting", b"down.")
+        finally:
+            client.shutdown()
+        assert _live_processes_in_group(group) == []
+        assert "Disconnected: Server shutting down." in server.mail_log.read_text()
+    finally:
+        shutil.rmtree(base)
+
+
+def _live_processes_in_group(group: int) -> list[str]:
+    names = []
+    for stat_file in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            head, tail = stat_file.read_text().rsplit(")", 1)
+        except OSError:
+            continue  # exited while we looked
+        state, _, pgrp = tail.split()[:3]
+        if int(pgrp) == group and state != "Z":
+            names.append(head.split("(", 1)[1])
+    return names
 
 
 @pytest.mark.skipif(os.geteuid() != 0, reason="only root runs Dovecot's processes as others")

@@ -118,7 +118,8 @@ class DovecotServer:
 
     def add_user(self, user: str, password: str) -> MailUser:
         """Add a user whose INBOX, Drafts, Sent, Trash and Junk exist and are empty."""
-        _run_script(["adduser", str(self.base), user, password])
+        # "--": a generated password may start with "-".
+        _run_script(["adduser", "--", str(self.base), user, password])
         return MailUser(self, user, password)
 
     def ssl_context(self) -> ssl.SSLContext:
@@ -286,7 +287,7 @@ def _run_script(args: list[str]) -> str:
     )
     if result.returncode != 0:
         raise DovecotTestBedError(
-            f"dovecot-test-server {' '.join(args[:2])} exited {result.returncode}:\n"
+            f"dovecot-test-server {' '.join(args[:3])} exited {result.returncode}:\n"
             f"{result.stderr.strip()}"
         )
     return result.stdout
