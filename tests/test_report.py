@@ -549,19 +549,19 @@ def test_health_queries_read_indexes_not_the_touches_table(network: Path) -> Non
     with Journal.open(network / "journal.db") as journal:
         db = journal.connection
 
-        def plan(sql: str, *params: str) -> str:
+        def plan(sql: str, params: tuple[str, ...] | dict[str, str]) -> str:
             return " | ".join(r[3] for r in db.execute("EXPLAIN QUERY PLAN " + sql, params))
 
         period = ("2026-03-17T12:00:00Z", "2026-06-15T12:00:00Z")
         assert "COVERING INDEX touches_support_by_time" in plan(
-            report_queries._PERIOD_SUPPORT, *period
+            report_queries._PERIOD_SUPPORT, period
         )
         assert "COVERING INDEX touches_replies_by_time" in plan(
-            report_queries._PERIOD_REPLIES, *period
+            report_queries._PERIOD_REPLIES, period
         )
-        assert "INDEX touches_support_by_contact (contact_id=? AND at<?)" in plan(
-            report_queries._LAST_SUPPORT, "ana", period[1]
-        )
+        as_of = plan(report_queries._AS_OF, {"at": period[1]})
+        assert "SEARCH t USING INDEX touches_by_contact (contact_id=? AND at<?)" in as_of
+        assert "SEARCH t USING INDEX touches_support_by_contact (contact_id=? AND at<?)" in as_of
 
 
 def test_build_report_as_a_use_case(network: Path) -> None:

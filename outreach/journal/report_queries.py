@@ -23,15 +23,19 @@ _SUPPORT_SQL = "('feedback', 'intro', 'meeting', 'promotion', 'share')"
 assert {TouchKind(k.strip(" '")) for k in _SUPPORT_SQL.strip("()").split(",")} == SUPPORT_KINDS
 
 
-_LAST_TOUCH = (
-    "SELECT at, kind FROM touches WHERE contact_id = ? AND at <= ? ORDER BY at DESC LIMIT 1"
-)
-# One seek in the partial index `touches_support_by_contact` (schema v3).
-_LAST_SUPPORT = (
-    "SELECT at, kind FROM touches"
-    f" WHERE contact_id = ? AND at <= ? AND kind IN {_SUPPORT_SQL} AND self_promotion = 0"
-    " ORDER BY at DESC LIMIT 1"
-)
+# Both latest moments per contact as of a date, in one statement: two index
+# seeks per contact (touches_by_contact, and the partial touches_support_by_contact
+# of schema v3) run inside SQLite, several times faster than a query per contact.
+_AS_OF = f"""
+SELECT c.contact_id,
+    (SELECT t.at || ' ' || t.kind FROM touches t
+      WHERE t.contact_id = c.contact_id AND t.at <= :at ORDER BY t.at DESC LIMIT 1),
+    (SELECT t.at || ' ' || t.kind FROM touches t
+      WHERE t.contact_id = c.contact_id AND t.at <= :at
+        AND t.kind IN {_SUPPORT_SQL} AND t.self_promotion = 0
+      ORDER BY t.at DESC LIMIT 1)
+FROM contact_state c
+"""
 
 
 def _moment(text: str | None) -> datetime | None:
@@ -47,7 +51,8 @@ def activity_as_of(
 
     Contacts without any touch are absent from the result. When nothing in
     `contact_state` is later than `now` (the usual case) it is the answer;
-    otherwise each contact costs two index lookups, never a scan of touches.
+    otherwise one statement makes two index seeks per contact, never a scan of
+    touches.
     """
     stamp = iso_utc(now)
     newest = journal.connection.execute(
@@ -69,17 +74,18 @@ def activity_as_of(
                 last_support_kind=TouchKind(support_kind) if support_kind else None,
             )
         return found
-    for contact_id in contact_ids:
-        touch = db.execute(_LAST_TOUCH, (contact_id, stamp)).fetchone()
-        if touch is None:
+    wanted = set(contact_ids)
+    for contact_id, touch, support in db.execute(_AS_OF, {"at": stamp}):
+        if touch is None or contact_id not in wanted:
             continue
-        support = db.execute(_LAST_SUPPORT, (contact_id, stamp)).fetchone()
+        touch_at, touch_kind = touch.split(" ")
+        support_at, support_kind = support.split(" ") if support else (None, None)
         found[contact_id] = ContactActivity(
             contact_id=contact_id,
-            last_touch_at=_moment(touch[0]),
-            last_touch_kind=TouchKind(touch[1]),
-            last_support_at=_moment(support[0]) if support else None,
-            last_support_kind=TouchKind(support[1]) if support else None,
+            last_touch_at=_moment(touch_at),
+            last_touch_kind=TouchKind(touch_kind),
+            last_support_at=_moment(support_at),
+            last_support_kind=TouchKind(support_kind) if support_kind else None,
         )
     return found
 
