@@ -260,6 +260,8 @@ def decode_header_value(value: str) -> str:
 
 def _split_top_level(value: str) -> list[str]:
     """Split an address list on commas outside quotes, comments and angles."""
+    if '"' not in value and "(" not in value and "," not in value and ";" not in value:
+        return [value]  # the common single plain address: no scan needed
     parts: list[str] = []
     start = 0
     depth = 0
@@ -299,6 +301,8 @@ def _split_top_level(value: str) -> list[str]:
 
 def _take_comments(text: str) -> tuple[str, str]:
     """(text without comments and with quotes resolved, first comment's text)."""
+    if '"' not in text and "(" not in text:
+        return text, ""
     out: list[str] = []
     comment: list[str] = []
     first_comment = ""
