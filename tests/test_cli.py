@@ -14,6 +14,7 @@ from outreach.cli.main import build_parser
 from outreach.journal import Journal
 from outreach.journal.touches import contact_activity
 from tests.conftest import RunCli
+from tests.support.workspaces import make_workspace
 
 
 def all_subcommands() -> list[list[str]]:
@@ -119,3 +120,11 @@ def test_installed_command_runs(tmp_path: Path) -> None:
     )
     assert done.returncode == 0, done.stderr
     assert done.stdout.startswith("ok: 12 contacts")
+
+
+def test_check_catches_a_typo_in_a_daemon_job(tmp_path: Path, run_cli: RunCli) -> None:
+    ws = make_workspace(
+        tmp_path / "ws", extra_config='[[daemon.jobs]]\nrun = "draft sharez"\nat = "hourly"\n'
+    )
+    result = run_cli("--home", str(ws), "check", expect=2)
+    assert result.stderr.startswith(f'{ws / "outreach.toml"}:5:1: unknown job "draft sharez"')

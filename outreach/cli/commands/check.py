@@ -8,6 +8,10 @@ from typing import Any
 from outreach.app.check import check_workspace
 from outreach.cli.base import add_command, plural
 from outreach.cli.context import Context
+from outreach.config import CONFIG_FILE
+from outreach.daemon.jobs import job_problems
+from outreach.errors import InputError
+from outreach.workspace import read_text
 
 ORDER = 15
 
@@ -28,6 +32,10 @@ def register(subparsers: Any, common: argparse.ArgumentParser) -> None:
 
 def run(ctx: Context) -> int:
     result = check_workspace(ctx.home)
+    # Job lines are CLI commands, so only this layer can tell a typo in one.
+    config = ctx.config()
+    config_text = read_text(ctx.home / CONFIG_FILE, config.path)
+    InputError.collect(job_problems(config, config_text))
     ctx.out(
         f"ok: {plural(result.contacts, 'contact')}, {plural(result.events, 'event')},"
         f" {plural(result.mailboxes, 'mailbox', 'mailboxes')},"
