@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from email.header import Header
 from email.utils import format_datetime, formataddr
+from functools import lru_cache
 
 from outreach.errors import InputError, Problem
 
@@ -74,11 +75,17 @@ def _ascii_address(field: str, address: str) -> str:
     return f"{local}@{domain}"
 
 
+_PLAIN_NAME = re.compile(r"^[A-Za-z0-9!#$%&'*+/=?^_`{|}~ -]*$")  # atoms and spaces only
+
+
+@lru_cache(maxsize=4096)
 def format_party(field: str, party: Party) -> str:
     """One mailbox for a header: a quoted or RFC 2047-encoded name, then `<address>`."""
     _refuse_breaks(field + " name", party.name)
     address = _ascii_address(field, party.address)
     name = " ".join(party.name.split())
+    if _PLAIN_NAME.match(name) and "=?" not in name:
+        return f"{name} <{address}>" if name else address
     if "=?" in name:
         # A name that merely looks encoded is encoded for real, so that every
         # reader decodes it back to the text as written (many readers decode
@@ -100,10 +107,28 @@ def _address_header(field: str, parties: Sequence[Party]) -> str:
     return CRLF.join(lines)
 
 
+def _fold_ascii(line: str) -> str:
+    """Fold an ASCII header line at spaces to at most 78 characters where possible."""
+    if len(line) <= _FOLD_AT:
+        return line
+    lines: list[str] = []
+    current = ""
+    for word in line.split(" "):
+        if current and len(current) + 1 + len(word) > _FOLD_AT:
+            lines.append(current)
+            current = " " + word  # the continuation starts with white space
+        else:
+            current = f"{current} {word}" if current else word
+    lines.append(current)
+    return CRLF.join(lines)
+
+
 def _subject_header(subject: str) -> str:
     _refuse_breaks("subject", subject)
-    charset = "us-ascii" if subject.isascii() and "=?" not in subject else "utf-8"
-    encoded = Header(subject, charset, header_name="Subject").encode(
+    if subject.isascii() and "=?" not in subject:
+        # Header() would do the same for ASCII, at a quarter of a draft's time.
+        return _fold_ascii(f"Subject: {' '.join(subject.split())}")
+    encoded = Header(subject, "utf-8", header_name="Subject").encode(
         linesep=CRLF, maxlinelen=_FOLD_AT
     )
     return f"Subject: {encoded}"
@@ -115,7 +140,7 @@ def _body(text: str) -> tuple[str, str]:
     if lines and lines[-1] == "":
         lines.pop()
     crlf_text = CRLF.join(lines) + CRLF
-    if crlf_text.isascii() and all(len(line) <= MAX_LINE for line in lines):
+    if crlf_text.isascii() and max(map(len, lines), default=0) <= MAX_LINE:
         return "7bit", crlf_text
     encoded = binascii.b2a_qp(crlf_text.encode("utf-8"), istext=True).decode("ascii")
     return "quoted-printable", encoded

@@ -10,26 +10,51 @@ from __future__ import annotations
 
 import ctypes
 import fcntl
+import itertools
 import os
 import re
 import secrets
 import sys
-from collections.abc import Callable, Iterator
+import threading
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 from outreach.errors import WorkspaceError
-from outreach.workspace import Workspace, atomic_write, fsync_folder
+from outreach.workspace import Workspace, fsync_folder
 
 SUFFIX = ".eml"
 LOCK_NAME = ".outreach.lock"
 _UNSAFE = re.compile(r"[^A-Za-z0-9_.-]+")
 
 
+class _UniqueTokens:
+    """64 random bits per process, then a counter: unique without a syscall each time.
+
+    (Fetching fresh random bytes for every draft cost more than composing it.)
+    The prefix is renewed in a forked child, which must not repeat its parent.
+    """
+
+    def __init__(self) -> None:
+        self._pid = 0
+        self._prefix = ""
+        self._counter = itertools.count(1)
+
+    def next(self) -> str:
+        if self._pid != os.getpid():
+            self._pid, self._prefix = os.getpid(), secrets.token_hex(8)
+            self._counter = itertools.count(1)
+        return f"{self._prefix}{next(self._counter):06x}"
+
+
+_TOKENS = _UniqueTokens()
+
+
 def new_message_id(domain: str, kind: str = "draft") -> str:
     """A fresh, unique Message-ID under the user's own domain (RFC 5322 §3.6.4)."""
     label = _UNSAFE.sub("-", kind) or "draft"
-    return f"<{label}.{secrets.token_hex(12)}@{domain}>"
+    return f"<{label}.{_TOKENS.next()}@{domain}>"
 
 
 def safe_stem(*parts: str) -> str:
@@ -70,6 +95,9 @@ class Outbox:
         self.root = root
         self.drafts_dir = drafts_dir
         self.sent_dir = sent_dir
+        # Plain strings for the per-draft hot path: pathlib costs more than the write.
+        self._drafts = str(drafts_dir)
+        self._drafts_relative = self.relative(drafts_dir)
 
     @classmethod
     def of(cls, workspace: Workspace) -> Outbox:
@@ -87,14 +115,36 @@ class Outbox:
     def draft_path(self, stem: str) -> Path:
         return self.drafts_dir / f"{stem}{SUFFIX}"
 
+    def draft_relative(self, stem: str) -> str:
+        """The workspace-relative path a draft named `stem` has (or would have)."""
+        return f"{self._drafts_relative}/{stem}{SUFFIX}"
+
     def write(self, stem: str, data: bytes) -> str:
-        """Write one draft atomically without syncing; call `flush()` after the batch."""
-        path = self.draft_path(stem)
+        """Write one draft atomically without syncing; call `flush()` after the batch.
+
+        Under the outbox lock, so the temporary name can be fixed: a rerun after
+        a crash truncates and reuses it. Readers only ever see whole files,
+        because the rename is what makes the draft appear.
+        """
+        final = f"{self._drafts}/{stem}{SUFFIX}"
+        temporary = f"{self._drafts}/.{stem}{SUFFIX}.tmp"
+        flags = os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_CLOEXEC
         try:
-            atomic_write(path, data, mode=0o600, durable=False)
+            try:
+                fd = os.open(temporary, flags, 0o600)
+            except FileNotFoundError:
+                self.drafts_dir.mkdir(parents=True, exist_ok=True)
+                fd = os.open(temporary, flags, 0o600)
+            try:
+                view = memoryview(data)
+                while view:
+                    view = view[os.write(fd, view) :]
+            finally:
+                os.close(fd)
+            os.replace(temporary, final)
         except OSError as exc:
-            raise WorkspaceError(f"{path}: cannot write the draft: {exc.strerror}") from exc
-        return self.relative(path)
+            raise WorkspaceError(f"{final}: cannot write the draft: {exc.strerror}") from exc
+        return self.draft_relative(stem)
 
     def flush(self) -> None:
         """Make every draft written so far durable: one sync for the whole batch."""
@@ -165,3 +215,60 @@ class Outbox:
             yield
         finally:
             os.close(fd)  # closing releases the lock
+
+
+class FileWriter:
+    """Writes draft files on a second thread, so the disk works while drafts render.
+
+    Creating and renaming a file costs about as much as rendering a draft;
+    done on its own thread (the system calls release the GIL), the two
+    overlap. `written` counts files done, in the order they were queued; a
+    failure is kept and raised by `wait_for` and `close`.
+    """
+
+    def __init__(self, outbox: Outbox) -> None:
+        self._outbox = outbox
+        self._queue: deque[tuple[str, bytes] | None] = deque()
+        self._ready = threading.Condition()
+        self.written = 0
+        self.error: BaseException | None = None
+        self._thread = threading.Thread(target=self._run, name="outreach-drafts", daemon=True)
+        self._thread.start()
+
+    def put(self, files: Iterable[tuple[str, bytes]]) -> None:
+        """Queue files (stem, data) to write; hand over several at once, locks cost."""
+        with self._ready:
+            self._queue.extend(files)
+            self._ready.notify_all()
+
+    def _run(self) -> None:
+        while True:
+            with self._ready:
+                while not self._queue:
+                    self._ready.wait()
+                item = self._queue.popleft()
+            if item is None:
+                return
+            if self.error is None:
+                try:
+                    self._outbox.write(*item)
+                except BaseException as exc:  # handed to the caller by wait_for
+                    self.error = exc
+            with self._ready:
+                self.written += 1
+                self._ready.notify_all()
+
+    def wait_for(self, count: int) -> None:
+        """Block until the first `count` files queued are written; raise a write failure."""
+        with self._ready:
+            while self.written < count and self.error is None:
+                self._ready.wait()
+        if self.error is not None:
+            raise self.error
+
+    def close(self) -> None:
+        """Write what is queued, then stop the thread."""
+        with self._ready:
+            self._queue.append(None)
+            self._ready.notify_all()
+        self._thread.join()

@@ -11,7 +11,8 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, timedelta, tzinfo
+from functools import lru_cache
 from pathlib import Path
 from types import TracebackType
 from typing import Any
@@ -78,7 +79,13 @@ def day(moment: datetime) -> str:
 
 def when(moment: datetime) -> str:
     """`Thursday 2 July 2026 at 18:00 (Europe/Berlin)`, in the event's own zone."""
-    zone = moment.tzinfo
+    # A batch renders the same event thousands of times; the zone is part of
+    # the key because equal instants in other zones read differently.
+    return _when(moment, moment.tzinfo)
+
+
+@lru_cache(maxsize=256)
+def _when(moment: datetime, zone: tzinfo | None) -> str:
     if isinstance(zone, ZoneInfo):
         label = zone.key
     elif zone is UTC or moment.utcoffset() == timedelta(0):
@@ -93,7 +100,11 @@ def when(moment: datetime) -> str:
 
 def and_list(items: Iterable[object]) -> str:
     """`art, housing and food`."""
-    words = [str(i) for i in items]
+    return _and_list(tuple(str(i) for i in items))
+
+
+@lru_cache(maxsize=1024)
+def _and_list(words: tuple[str, ...]) -> str:
     if len(words) <= 1:
         return "".join(words)
     return f"{', '.join(words[:-1])} and {words[-1]}"
@@ -106,6 +117,26 @@ def sentence(text: str) -> str:
 
 
 # --- loading ---
+
+
+class _Sandbox(SandboxedEnvironment):
+    """Jinja's sandbox, with a short path for the frozen values drafts are made of.
+
+    Their public attributes are plain data (strings, tuples, dates), never
+    callables that could reach Python's internals; checking each lookup the
+    general way took about half of a draft's rendering time. Everything else,
+    including the strings and dates they hold, gets the full checks.
+    """
+
+    _PLAIN = frozenset({Contact, Event, Me})
+
+    def getattr(self, obj: Any, attribute: str) -> Any:
+        if type(obj) in self._PLAIN and not attribute.startswith("_"):
+            try:
+                return getattr(obj, attribute)
+            except AttributeError:
+                return self.undefined(obj=obj, name=attribute)
+        return super().getattr(obj, attribute)
 
 
 class Templates:
@@ -125,7 +156,7 @@ class Templates:
             self._overridden = set(workspace_loader.list_templates())
             loaders.append(workspace_loader)
         loaders.append(jinja2.PackageLoader("outreach", "templates"))
-        self.env = SandboxedEnvironment(
+        self.env = _Sandbox(
             loader=jinja2.ChoiceLoader(loaders),
             undefined=jinja2.StrictUndefined,
             autoescape=jinja2.select_autoescape(enabled_extensions=("html",), default=False),

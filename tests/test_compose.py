@@ -173,3 +173,11 @@ def test_non_ascii_local_part_is_refused_with_a_reason() -> None:
 def test_message_id_must_be_angle_bracketed() -> None:
     with pytest.raises(InputError, match="Message-ID"):
         compose(message_id="share.1@example.org")
+
+
+def test_long_ascii_subject_folds_at_spaces_and_unfolds_back() -> None:
+    subject = "A rather long subject line " * 6 + "that ends here"
+    raw = compose(subject=subject.strip())
+    head = raw.split(b"\r\n\r\n", 1)[0].split(b"\r\n")
+    assert all(len(line) <= 78 for line in head)
+    assert parse(raw)["Subject"] == " ".join(subject.split())

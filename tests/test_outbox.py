@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 import os
+import signal
 import stat
+import subprocess
+import sys
+import time
 from email import policy
 from email.parser import BytesParser
 from pathlib import Path
@@ -75,13 +79,10 @@ tags = ["housing"]
 """
 
 
-def test_interrupted_batch_leaves_whole_drafts_and_a_rerun_does_not_duplicate(
-    tmp_path: Path,
-) -> None:
+def test_failure_part_way_keeps_every_draft_made_before_it(tmp_path: Path) -> None:
     root = make_workspace(tmp_path / "ws", roster=many_contacts(620), events=EVENT)
     (root / "templates").mkdir()
-    # A template that fails for one person halfway through the second batch:
-    # the first 500 drafts are recorded, the next ones written but not recorded.
+    # A template that fails for one person in the middle of the second batch.
     (root / "templates" / "share_event.txt").write_text(
         "Subject: {{ event.title }}\n\nHi {{ contact.first_name }}"
         "{% if contact.id == 'c0550' %}{{ contact.nickname }}{% endif %}\n"
@@ -90,26 +91,45 @@ def test_interrupted_batch_leaves_whole_drafts_and_a_rerun_does_not_duplicate(
     with Journal.open(workspace.journal_path) as journal:
         with pytest.raises(InputError, match="nickname"):
             draft_shares(workspace, journal, now=NOW)
-        assert len(list_drafts(journal)) == 500
-        on_disk = sorted((root / "drafts").glob("*.eml"))
-        assert len(on_disk) == 550
-        parser = BytesParser(policy=policy.default)
-        for path in on_disk:
-            message = parser.parsebytes(path.read_bytes())
-            assert message["Subject"] == "Housing Salon" and message.get_content().startswith("Hi")
+        assert len(list_drafts(journal)) == 550
+        assert len(list((root / "drafts").glob("*.eml"))) == 550
         (root / "templates" / "share_event.txt").write_text(
             "Subject: {{ event.title }}\n\nHi {{ contact.first_name }}\n"
         )
         rerun = draft_shares(load_workspace(root), journal, now=NOW)
-        assert len(rerun.drafts) == 120
+        assert [d.recipients for d in rerun.drafts][:1] == [("c0550",)]
+        assert len(rerun.drafts) == 70
+        assert len({r.recipients for r in list_drafts(journal)}) == 620
+
+
+def test_killed_batch_leaves_whole_drafts_and_a_rerun_does_not_duplicate(tmp_path: Path) -> None:
+    count = 2000
+    root = make_workspace(tmp_path / "ws", roster=many_contacts(count), events=EVENT)
+    command = [sys.executable, "-m", "outreach", "--home", str(root), "--as-of", "2026-06-15"]
+    drafts = root / "drafts"
+    with subprocess.Popen([*command, "draft", "shares"], stdout=subprocess.DEVNULL) as child:
+        deadline = time.monotonic() + 60
+        while child.poll() is None and time.monotonic() < deadline:
+            if drafts.is_dir() and sum(1 for _ in drafts.glob("*.eml")) >= 600:
+                child.send_signal(signal.SIGKILL)
+                break
+            time.sleep(0.005)
+    assert child.returncode == -signal.SIGKILL, "the batch finished before it could be killed"
+    parser = BytesParser(policy=policy.default)
+    survivors = sorted(drafts.glob("*.eml"))
+    for path in survivors:
+        message = parser.parsebytes(path.read_bytes())
+        assert message.get_body(preferencelist=("plain",)) is not None, path
+        assert path.read_bytes().endswith(b"--\r\n"), path  # the closing MIME boundary
+    with Journal.open(root / "journal.db") as journal:
+        assert len(list_drafts(journal)) <= len(survivors) < count
+    subprocess.run([*command, "draft", "shares"], check=True, stdout=subprocess.DEVNULL)
+    with Journal.open(root / "journal.db") as journal:
         records = list_drafts(journal)
-        assert len(records) == 620
-        assert len({r.recipients for r in records}) == 620
-    files = sorted((root / "drafts").glob("*.eml"))
-    assert len(files) == 620
+    files = sorted(drafts.glob("*.eml"))
+    assert len(records) == len(files) == count
     assert {f"drafts/{f.name}" for f in files} == {r.path for r in records}
-    leftovers = [p for p in (root / "drafts").iterdir() if p.name.endswith(".tmp")]
-    assert leftovers == []
+    assert len({r.recipients for r in records}) == count
 
 
 def test_save_draft_to_oneself_and_show_it(tmp_path: Path, run_cli: RunCli) -> None:

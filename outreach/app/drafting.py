@@ -1,11 +1,9 @@
 """Drafting use cases: event shares, check-ins, any other draft; listing and discarding.
 
-Every draft becomes a file in `drafts/` and a row in the journal, written in
-batches: the files of a batch are written atomically, synced once, then
-recorded in one transaction, so an interrupted run leaves whole drafts only
-and a rerun rewrites (never duplicates) what it had not recorded.
-Introductions live in `outreach.app.introductions`; push and send in
-`outreach.app.sending`. Nothing here prints.
+Every draft becomes a file in `drafts/` and a row in the journal, in batches
+(`outreach.app.draft_batches`). Introductions live in
+`outreach.app.introductions`; push and send in `outreach.app.sending`.
+Nothing here prints.
 """
 
 from __future__ import annotations
@@ -18,75 +16,30 @@ from email.message import EmailMessage
 from email.parser import BytesParser
 from typing import Literal
 
-from outreach.compose import Party, compose_message
+from outreach.app.draft_batches import DraftInfo, DraftSpec, NewIntro, write_drafts
+from outreach.compose import Party
 from outreach.errors import InputError, OutreachError, Problem
-from outreach.intros import IntroMode, IntroStatus
+from outreach.intros import IntroStatus
 from outreach.journal import Journal
 from outreach.journal.drafts import (
     PENDING,
     DraftRecord,
     DraftStatus,
     SupportPlan,
-    add_draft,
     get_draft,
     list_drafts,
-    pending_paths,
     set_status,
     shared_events,
 )
-from outreach.journal.intros import create_intro, get_intro, set_intro_status
+from outreach.journal.intros import get_intro, set_intro_status
 from outreach.journal.touches import contact_activity
 from outreach.model import ME, Contact, TouchKind
-from outreach.outbox import Outbox, new_message_id, safe_stem
+from outreach.outbox import Outbox, safe_stem
 from outreach.progress import Progress, no_progress
 from outreach.render import Me, Rendered, Templates, check_in_context, share_event_context
 from outreach.shares import find_event, plan_shares
 from outreach.validation import did_you_mean
 from outreach.workspace import Workspace
-
-BATCH_SIZE = 500  # drafts per sync-and-commit: bounds what an interruption can lose
-
-
-@dataclass(frozen=True, slots=True)
-class NewIntro:
-    """An intro row to create in the same transaction as its drafts."""
-
-    a: str
-    b: str
-    why: str
-    mode: IntroMode
-    status: IntroStatus
-
-
-@dataclass(frozen=True, slots=True)
-class DraftSpec:
-    """One draft to write: who, what, and what it records once sent."""
-
-    kind: str
-    stem: str  # the file name without `.eml`; stable, so a rerun rewrites rather than adds
-    to: tuple[Party, ...]
-    recipients: tuple[str, ...]  # contact ids ("" never; the user themself is no contact)
-    rendered: Rendered
-    support: tuple[SupportPlan, ...] = ()
-    event_id: str | None = None
-    intro_id: int | None = None
-    new_intro: NewIntro | None = None
-    intro_status: IntroStatus | None = None  # set on the intro when this draft is recorded
-    self_promotion: bool = False
-
-
-@dataclass(frozen=True, slots=True)
-class DraftInfo:
-    """A draft that was written and recorded."""
-
-    id: int
-    message_id: str
-    kind: str
-    subject: str
-    path: str  # relative to the workspace
-    recipients: tuple[str, ...]
-    event_id: str | None = None
-    intro_id: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -127,119 +80,6 @@ def party(contact: Contact) -> Party:
 def sent_to(contact_ids: Iterable[str]) -> list[SupportPlan]:
     """A `sent` touch for each recipient: contact, not support, once the draft leaves."""
     return [SupportPlan(c, TouchKind.SENT) for c in contact_ids]
-
-
-def write_drafts(
-    workspace: Workspace,
-    journal: Journal,
-    groups: Iterable[Sequence[DraftSpec]],
-    *,
-    now: datetime,
-    progress: Progress = no_progress,
-    total: int | None = None,
-    label: str = "drafting",
-) -> list[DraftInfo]:
-    """Write drafts in batches: files atomically, one sync, then one journal transaction.
-
-    `groups` keeps drafts that belong together (the two asks of an intro) in
-    the same batch. Holds the outbox lock throughout.
-    """
-    outbox = Outbox.of(workspace)
-    domain = workspace.config.me.domain
-    sender = Party(workspace.config.me.name, workspace.config.me.email)
-    written: list[DraftInfo] = []
-    intro_ids: dict[NewIntro, int] = {}
-    with outbox.lock():
-        taken = pending_paths(journal)
-        batch: list[tuple[DraftSpec, str, str]] = []
-        for group in groups:
-            for spec in group:
-                message_id = new_message_id(domain, spec.kind)
-                data = compose_message(
-                    message_id=message_id,
-                    now=now,
-                    sender=sender,
-                    to=spec.to,
-                    subject=spec.rendered.subject,
-                    text=spec.rendered.text,
-                    html=spec.rendered.html,
-                )
-                stem = _free_stem(outbox, spec.stem, taken)
-                path = outbox.write(stem, data)
-                taken.add(path)
-                batch.append((spec, message_id, path))
-            if len(batch) >= BATCH_SIZE:
-                written += _record(outbox, journal, batch, intro_ids, now=now)
-                progress(len(written), total, label)
-                batch = []
-        if batch:
-            written += _record(outbox, journal, batch, intro_ids, now=now)
-            progress(len(written), total, label)
-    return written
-
-
-def _free_stem(outbox: Outbox, stem: str, taken: set[str]) -> str:
-    """`stem`, or `stem-2`… when a pending draft already owns that file."""
-    candidate, counter = stem, 1
-    while outbox.relative(outbox.draft_path(candidate)) in taken:
-        counter += 1
-        candidate = f"{stem}-{counter}"
-    return candidate
-
-
-def _record(
-    outbox: Outbox,
-    journal: Journal,
-    batch: list[tuple[DraftSpec, str, str]],
-    intro_ids: dict[NewIntro, int],
-    *,
-    now: datetime,
-) -> list[DraftInfo]:
-    outbox.flush()  # the files are on disk before the journal says they exist
-    infos = []
-    with journal.transaction():
-        for spec, message_id, path in batch:
-            intro_id = spec.intro_id
-            if spec.new_intro is not None:
-                if spec.new_intro not in intro_ids:
-                    new = spec.new_intro
-                    intro_ids[new] = create_intro(
-                        journal,
-                        new.a,
-                        new.b,
-                        why=new.why,
-                        mode=new.mode,
-                        status=new.status,
-                        now=now,
-                    )
-                intro_id = intro_ids[spec.new_intro]
-            draft_id = add_draft(
-                journal,
-                message_id=message_id,
-                kind=spec.kind,
-                subject=spec.rendered.subject,
-                path=path,
-                recipients=spec.recipients,
-                support=spec.support,
-                now=now,
-                event_id=spec.event_id,
-                intro_id=intro_id,
-            )
-            if spec.intro_status is not None and intro_id is not None:
-                set_intro_status(journal, intro_id, spec.intro_status, now=now)
-            infos.append(
-                DraftInfo(
-                    id=draft_id,
-                    message_id=message_id,
-                    kind=spec.kind,
-                    subject=spec.rendered.subject,
-                    path=path,
-                    recipients=spec.recipients,
-                    event_id=spec.event_id,
-                    intro_id=intro_id,
-                )
-            )
-    return infos
 
 
 def finish_batch(
@@ -536,3 +376,26 @@ def discard_draft(
         # journal no longer counts it and a new draft may overwrite it.
         outbox.remove(record.path)
     return draft_or_error(journal, draft_id)
+
+
+__all__ = [
+    "DraftBatch",
+    "DraftInfo",
+    "DraftSpec",
+    "DraftView",
+    "NewIntro",
+    "PlannedDraft",
+    "contact_or_error",
+    "discard_draft",
+    "draft_check_in",
+    "draft_or_error",
+    "draft_shares",
+    "finish_batch",
+    "me_of",
+    "party",
+    "pending_drafts",
+    "save_draft",
+    "sent_to",
+    "show_draft",
+    "write_drafts",
+]

@@ -11,22 +11,19 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from outreach.errors import InputError, Problem, WorkspaceError
 from outreach.events import parse_events
-from outreach.events_import import (
-    CalendarEvent,
-    NeedsHost,
-    append_text,
-    events_toml,
-    read_calendar,
-)
 from outreach.journal import Journal
 from outreach.journal.drafts import shared_events
 from outreach.model import ME, Event
 from outreach.shares import choose_recipients, is_over
 from outreach.validation import did_you_mean
 from outreach.workspace import Workspace, atomic_write, read_text
+
+if TYPE_CHECKING:
+    from outreach.events_import import CalendarEvent, NeedsHost
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,6 +72,9 @@ def import_calendar(
     `host` (a contact id or "me") hosts the events whose organizer is not in
     the roster; without it those are returned in `needs_host` and left out.
     """
+    # iCalendar parsing loads only here, not for every command that lists events.
+    from outreach.events_import import append_text, events_toml, read_calendar
+
     if host is not None and host != ME and host not in workspace.roster:
         ids = [c.id for c in workspace.roster]
         raise InputError(

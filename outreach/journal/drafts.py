@@ -81,6 +81,20 @@ def _draft(row: Sequence[Any]) -> DraftRecord:
     )
 
 
+@dataclass(frozen=True, slots=True)
+class NewDraft:
+    """A draft to record: what `add_draft` takes, as one value for batches."""
+
+    message_id: str
+    kind: str
+    subject: str
+    path: str
+    recipients: tuple[str, ...]
+    support: tuple[SupportPlan, ...] = ()
+    event_id: str | None = None
+    intro_id: int | None = None
+
+
 def add_draft(
     journal: Journal,
     *,
@@ -99,34 +113,69 @@ def add_draft(
     With an `event_id`, also remembers that the event went to each recipient,
     so no later run drafts it to them again.
     """
+    draft = NewDraft(
+        message_id=message_id,
+        kind=kind,
+        subject=subject,
+        path=path,
+        recipients=tuple(recipients),
+        support=tuple(support),
+        event_id=event_id,
+        intro_id=intro_id,
+    )
+    return add_drafts(journal, [draft], now=now)[0]
+
+
+def add_drafts(journal: Journal, drafts: Sequence[NewDraft], *, now: datetime) -> list[int]:
+    """Record many drafts in one transaction, a statement per table; returns their ids.
+
+    Ids are handed out inside the write transaction (BEGIN IMMEDIATE holds the
+    only write lock), so a batch of thousands costs a few statements, not
+    four per draft.
+    """
+    if not drafts:
+        return []
     stamp = iso_utc(now)
     with journal.transaction() as db:
-        cursor = db.execute(
-            "INSERT INTO drafts (message_id, kind, subject, path, event_id, intro_id,"
-            " created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-            (message_id, kind, subject, path, event_id, intro_id, stamp, stamp),
-        )
-        draft_id = int(cursor.lastrowid or 0)
-        recipients = list(dict.fromkeys(recipients))
+        first = int(db.execute("SELECT COALESCE(MAX(id), 0) + 1 FROM drafts").fetchone()[0])
+        ids = list(range(first, first + len(drafts)))
         db.executemany(
-            "INSERT INTO draft_recipients (draft_id, contact_id) VALUES (?, ?)",
-            [(draft_id, c) for c in recipients],
+            "INSERT INTO drafts (id, message_id, kind, subject, path, event_id, intro_id,"
+            " created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [
+                (i, d.message_id, d.kind, d.subject, d.path, d.event_id, d.intro_id, stamp, stamp)
+                for i, d in zip(ids, drafts, strict=True)
+            ],
+        )
+        recipients = [
+            (i, c) for i, d in zip(ids, drafts, strict=True) for c in dict.fromkeys(d.recipients)
+        ]
+        db.executemany(
+            "INSERT INTO draft_recipients (draft_id, contact_id) VALUES (?, ?)", recipients
         )
         db.executemany(
             "INSERT OR IGNORE INTO draft_support (draft_id, contact_id, kind, self_promotion)"
             " VALUES (?, ?, ?, ?)",
-            [(draft_id, s.contact_id, s.kind.value, int(s.self_promotion)) for s in support],
+            [
+                (i, s.contact_id, s.kind.value, int(s.self_promotion))
+                for i, d in zip(ids, drafts, strict=True)
+                for s in d.support
+            ],
         )
-        if event_id is not None:
-            # A share that was discarded frees its place: the new draft takes it.
-            db.executemany(
-                "INSERT INTO event_shares (event_id, contact_id, draft_id) VALUES (?, ?, ?)"
-                " ON CONFLICT (event_id, contact_id) DO UPDATE SET draft_id = excluded.draft_id"
-                " WHERE (SELECT status FROM drafts WHERE id = event_shares.draft_id)"
-                " = 'discarded'",
-                [(event_id, c, draft_id) for c in recipients],
-            )
-        return draft_id
+        # A share that was discarded frees its place: the new draft takes it.
+        db.executemany(
+            "INSERT INTO event_shares (event_id, contact_id, draft_id) VALUES (?, ?, ?)"
+            " ON CONFLICT (event_id, contact_id) DO UPDATE SET draft_id = excluded.draft_id"
+            " WHERE (SELECT status FROM drafts WHERE id = event_shares.draft_id)"
+            " = 'discarded'",
+            [
+                (d.event_id, c, i)
+                for i, d in zip(ids, drafts, strict=True)
+                if d.event_id is not None
+                for c in dict.fromkeys(d.recipients)
+            ],
+        )
+    return ids
 
 
 def get_draft(journal: Journal, draft_id: int) -> DraftRecord | None:

@@ -4,18 +4,17 @@ from __future__ import annotations
 
 import argparse
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from outreach.app.drafting import DraftBatch, draft_check_in, draft_shares
-from outreach.app.introductions import (
-    draft_intro,
-    draft_intros_from_file,
-    draft_ready_intros,
-    draft_suggested_intros,
-)
 from outreach.cli.base import add_command
 from outreach.cli.context import Context
 from outreach.errors import ExitStatus, InputError, Problem
+
+if TYPE_CHECKING:
+    from outreach.app.drafting import DraftBatch
+
+# The use cases are imported by the handlers that run them: `outreach --help`
+# and every other command start without loading Jinja2 and the drafting code.
 
 ORDER = 50
 
@@ -195,6 +194,8 @@ def report_batch(ctx: Context, batch: DraftBatch, what: str) -> int:
 
 
 def run_shares(ctx: Context) -> int:
+    from outreach.app.drafting import draft_shares
+
     batch = draft_shares(
         ctx.workspace(),
         ctx.journal(),
@@ -210,6 +211,8 @@ def run_shares(ctx: Context) -> int:
 
 
 def run_intro(ctx: Context) -> int:
+    from outreach.app.introductions import draft_intro
+
     batch = draft_intro(
         ctx.workspace(),
         ctx.journal(),
@@ -225,6 +228,12 @@ def run_intro(ctx: Context) -> int:
 
 
 def run_intros(ctx: Context) -> int:
+    from outreach.app.introductions import (
+        draft_intros_from_file,
+        draft_ready_intros,
+        draft_suggested_intros,
+    )
+
     args = ctx.args
     chosen = [bool(args.file), args.ready, args.suggested]
     if sum(chosen) != 1:
@@ -256,6 +265,8 @@ def run_intros(ctx: Context) -> int:
 
 
 def run_check_in(ctx: Context) -> int:
+    from outreach.app.drafting import draft_check_in
+
     batch = draft_check_in(
         ctx.workspace(),
         ctx.journal(),

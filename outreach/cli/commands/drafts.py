@@ -5,13 +5,13 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from outreach.app.drafting import discard_draft, pending_drafts, show_draft
-from outreach.app.sending import push_drafts, send_drafts
 from outreach.cli.base import add_command
 from outreach.cli.context import Context
 from outreach.errors import ExitStatus, InputError, Problem
 
 ORDER = 55
+
+# Use cases are imported by the handlers, so other commands start without them.
 
 
 def register(subparsers: Any, common: argparse.ArgumentParser) -> None:
@@ -110,6 +110,8 @@ def _short(text: str, width: int) -> str:
 
 
 def run_list(ctx: Context) -> int:
+    from outreach.app.drafting import pending_drafts
+
     records = pending_drafts(ctx.journal(), include_done=ctx.args.all)
     if not records:
         ctx.out("no drafts" if ctx.args.all else "no drafts waiting for review")
@@ -131,6 +133,8 @@ def run_list(ctx: Context) -> int:
 
 
 def run_show(ctx: Context) -> int:
+    from outreach.app.drafting import show_draft
+
     view = show_draft(ctx.workspace(), ctx.journal(), ctx.args.id)
     record = view.record
     ctx.out(f"draft {record.id}: {record.kind}, {record.status}, file {record.path}")
@@ -145,6 +149,8 @@ def run_show(ctx: Context) -> int:
 
 
 def run_discard(ctx: Context) -> int:
+    from outreach.app.drafting import discard_draft
+
     for draft_id in ctx.args.ids:
         record = discard_draft(ctx.workspace(), ctx.journal(), draft_id, now=ctx.now())
         ctx.out(f"discarded draft {record.id}: {record.subject}")
@@ -152,6 +158,8 @@ def run_discard(ctx: Context) -> int:
 
 
 def run_push(ctx: Context) -> int:
+    from outreach.app.sending import push_drafts
+
     result = push_drafts(
         ctx.workspace(), ctx.journal(), now=ctx.now(), environ=ctx.environ, progress=ctx.progress()
     )
@@ -166,6 +174,8 @@ def run_push(ctx: Context) -> int:
 
 
 def run_send(ctx: Context) -> int:
+    from outreach.app.sending import send_drafts
+
     if bool(ctx.args.ids) == bool(ctx.args.all):
         raise InputError(
             [Problem("drafts send", "name the drafts to send (IDs), or give --all")],

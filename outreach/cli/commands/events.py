@@ -6,13 +6,13 @@ import argparse
 from pathlib import Path
 from typing import Any
 
-from outreach.app.events import import_calendar, list_events
 from outreach.cli.base import add_command
 from outreach.cli.context import Context
 from outreach.errors import ExitStatus
-from outreach.render import when
 
 ORDER = 45
+
+# Use cases are imported by the handlers: iCalendar support loads only for imports.
 
 
 def register(subparsers: Any, common: argparse.ArgumentParser) -> None:
@@ -79,6 +79,9 @@ def _usage(parser: argparse.ArgumentParser) -> Any:
 
 
 def run_list(ctx: Context) -> int:
+    from outreach.app.events import list_events
+    from outreach.render import when
+
     rows = list_events(ctx.workspace(), ctx.journal(), now=ctx.now(), include_over=ctx.args.all)
     if not rows:
         ctx.out("no upcoming events; add some to events.toml or `outreach events import FILE.ics`")
@@ -94,6 +97,8 @@ def run_list(ctx: Context) -> int:
 
 
 def run_import(ctx: Context) -> int:
+    from outreach.app.events import import_calendar
+
     path = ctx.cwd / Path(ctx.args.file).expanduser()
     result = import_calendar(
         ctx.workspace(),

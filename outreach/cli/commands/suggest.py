@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from outreach.app.introductions import suggested_intros
 from outreach.cli.base import add_command
 from outreach.cli.context import Context
 from outreach.errors import ExitStatus
@@ -47,6 +46,8 @@ def _usage(parser: argparse.ArgumentParser) -> Any:
 
 
 def run_intros(ctx: Context) -> int:
+    from outreach.app.introductions import suggested_intros
+
     suggestions = suggested_intros(ctx.workspace(), ctx.journal(), limit=ctx.args.limit)
     if not suggestions:
         ctx.out("no suggestions: nobody shares tags with someone you want to connect")

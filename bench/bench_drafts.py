@@ -1,0 +1,285 @@
+"""Drafting throughput against mailmerge, and pushing drafts into Dovecot.
+
+1. Drafts 10,000 event shares (10,000 contacts, one event) to `.eml` files:
+   `outreach draft shares` end to end as a subprocess (startup, roster,
+   rendering, composing, atomic files, one sync per batch, journal), and the
+   use case alone in-process. Checks every draft is a complete file on disk.
+2. In the same run, `mailmerge --dry-run --no-limit` on the same Jinja2 body
+   and the same recipients, installed into a throwaway venv (it is not a
+   project dependency); skipped with a message when it cannot be installed.
+3. `outreach drafts push` of 1,000 drafts into a private Dovecot started with
+   scripts/dovecot-test-server (skipped when Dovecot is not installed).
+
+Prints medians of several runs in messages per second, and the ratio.
+
+    python bench/bench_drafts.py [--contacts 10000] [--runs 3] [--push 1000]
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import os
+import secrets
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import venv
+from datetime import UTC, datetime
+from email.parser import BytesParser
+from email.policy import compat32
+from pathlib import Path
+
+from outreach.app.drafting import draft_shares
+from outreach.journal import Journal
+from outreach.model import Contact
+from outreach.render import Me, Templates, share_event_context
+from outreach.workspace import load_workspace
+
+ROOT = Path(__file__).resolve().parents[1]
+NOW = datetime(2026, 6, 15, 12, 0, tzinfo=UTC)
+AS_OF = "2026-06-15"
+CONFIG = '[me]\nname = "Dana Reyes"\nemail = "dana@example.org"\n'
+EVENTS = """\
+[events.salon]
+title = "Housing Futures Salon"
+host = "me"
+start = 2026-07-01T18:00:00
+timezone = "Europe/Berlin"
+location = "Eastside Library"
+url = "https://example.org/salon"
+tags = ["housing"]
+"""
+FIRST = ["Ana", "Ben", "Chen", "Dário", "Émile", "Farah", "Grace", "Hiro", "Inès", "Jon"]
+LAST = ["Lima", "Okafor", "Wei", "Sousa", "Roux", "Haddad", "Hopper", "Tanaka", "Dupré"]
+
+
+def people(count: int) -> list[tuple[str, str, str]]:
+    """(id, name, email) for `count` contacts; some names need RFC 2047."""
+    return [
+        (f"c{i:05d}", f"{FIRST[i % 10]} {LAST[i % 9]}", f"person{i}@example.net")
+        for i in range(count)
+    ]
+
+
+def make_workspace(folder: Path, count: int, extra_config: str = "") -> Path:
+    folder.mkdir(parents=True)
+    (folder / "outreach.toml").write_text(CONFIG + extra_config)
+    (folder / "events.toml").write_text(EVENTS)
+    lines = []
+    for cid, name, email in people(count):
+        lines.append(f'[contacts.{cid}]\nname = "{name}"\nemails = ["{email}"]\n')
+        lines.append('tags = ["housing", "food"]\n\n')
+    (folder / "roster.toml").write_text("".join(lines))
+    return folder
+
+
+def outreach(*args: str, env: dict[str, str] | None = None) -> None:
+    subprocess.run(
+        [sys.executable, "-m", "outreach", *args],
+        check=True,
+        stdout=subprocess.DEVNULL,
+        cwd=ROOT,
+        env={**os.environ, **(env or {})},
+    )
+
+
+def check_drafts(folder: Path, expected: int) -> None:
+    """Every draft is a whole message: parsed, its multipart closed, its body there."""
+    files = list(folder.glob("*.eml"))
+    assert len(files) == expected, f"{len(files)} drafts on disk, expected {expected}"
+    parser = BytesParser(policy=compat32)
+    for path in files:
+        raw = path.read_bytes()
+        message = parser.parsebytes(raw)
+        assert message["Message-ID"] and message["To"], path
+        assert raw.endswith(b"--\r\n") and message.is_multipart(), path
+        assert len(message.get_payload()) == 2, path
+
+
+def time_outreach_cli(base: Path, count: int, runs: int) -> list[float]:
+    rates = []
+    for run in range(runs):
+        root = make_workspace(base / f"cli-{run}", count)
+        started = time.perf_counter()
+        outreach("--home", str(root), "--as-of", AS_OF, "draft", "shares")
+        elapsed = time.perf_counter() - started
+        check_drafts(root / "drafts", count)
+        rates.append(count / elapsed)
+    return rates
+
+
+def time_outreach_in_process(base: Path, count: int, runs: int) -> list[float]:
+    rates = []
+    for run in range(runs):
+        root = make_workspace(base / f"lib-{run}", count)
+        started = time.perf_counter()
+        workspace = load_workspace(root)
+        with Journal.open(workspace.journal_path) as journal:
+            batch = draft_shares(workspace, journal, now=NOW)
+        elapsed = time.perf_counter() - started
+        assert len(batch.drafts) == count
+        rates.append(count / elapsed)
+    return rates
+
+
+def mailmerge_files(base: Path, count: int) -> tuple[Path, Path, Path]:
+    """The same share as a mailmerge template (one column per variable) and database."""
+    # Rendering our template for a contact named by mailmerge's own placeholders
+    # gives mailmerge the very same body, with the same Jinja2 variables left.
+    contact = Contact(
+        id="x",
+        name="{{first_name}} {{last_name}}",
+        emails=("x@example.net",),
+        tags=("housing", "food"),
+    )
+    workspace = load_workspace(make_workspace(base / "mm-ws", 1))
+    rendered = Templates(None).render(
+        "share_event",
+        share_event_context(
+            me=Me("Dana Reyes", "dana@example.org"),
+            contact=contact,
+            event=workspace.events[0],
+            host=None,
+            now=NOW,
+        ),
+    )
+    template = base / "mailmerge_template.txt"
+    template.write_text(
+        "TO: {{first_name}} {{last_name}} <{{email}}>\n"
+        f"SUBJECT: {rendered.subject}\n"
+        "FROM: Dana Reyes <dana@example.org>\n\n" + rendered.text
+    )
+    database = base / "mailmerge_database.csv"
+    with database.open("w", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["email", "first_name", "last_name"])
+        for _, name, email in people(count):
+            first, last = name.split(" ", 1)
+            writer.writerow([email, first, last])
+    config = base / "mailmerge_server.conf"
+    config.write_text("[smtp_server]\nhost = 127.0.0.1\nport = 25\nsecurity = Never\n")
+    return template, database, config
+
+
+def install_mailmerge(base: Path) -> Path | None:
+    folder = base / "mailmerge-venv"
+    venv.EnvBuilder(with_pip=True).create(folder)
+    pip = folder / "bin" / "pip"
+    result = subprocess.run(
+        [str(pip), "install", "--quiet", "mailmerge"], capture_output=True, text=True
+    )
+    if result.returncode != 0:
+        print(f"mailmerge: skipped, pip could not install it:\n{result.stderr.strip()[-800:]}")
+        return None
+    return folder / "bin" / "mailmerge"
+
+
+def time_mailmerge(program: Path, base: Path, count: int, runs: int) -> list[float]:
+    template, database, config = mailmerge_files(base, count)
+    command = [
+        str(program),
+        "--dry-run",
+        "--no-limit",
+        "--output-format",
+        "raw",
+        "--template",
+        str(template),
+        "--database",
+        str(database),
+        "--config",
+        str(config),
+    ]
+    rates = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        subprocess.run(command, check=True, stdout=subprocess.DEVNULL, cwd=base)
+        rates.append(count / (time.perf_counter() - started))
+    return rates
+
+
+def time_push(base: Path, count: int, runs: int) -> list[float] | None:
+    script = ROOT / "scripts" / "dovecot-test-server"
+    if shutil.which("dovecot") is None and not Path("/usr/sbin/dovecot").exists():
+        print("push: skipped, Dovecot is not installed (Debian: dovecot-imapd)")
+        return None
+    server_dir = Path(tempfile.mkdtemp(prefix="outreach-bench-dovecot-"))
+    server_dir.chmod(0o755)
+    started = subprocess.run(
+        [sys.executable, str(script), "start", str(server_dir / "server")],
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    info = json.loads(started.stdout.strip().splitlines()[-1])
+    try:
+        rates = []
+        for run in range(runs):
+            user, password = f"bench{run}-{secrets.token_hex(3)}", secrets.token_urlsafe(12)
+            subprocess.run(
+                [sys.executable, str(script), "adduser", info["base"], user, password],
+                check=True,
+                capture_output=True,
+            )
+            mailbox = (
+                f'\n[[mailboxes]]\nname = "bench"\nhost = "{info["host"]}"\n'
+                f'port = {info["imaps_port"]}\ntls = "implicit"\nusername = "{user}"\n'
+                f'password_env = "BENCH_IMAP_PASSWORD"\nca_file = "{info["ca_file"]}"\n'
+            )
+            root = make_workspace(base / f"push-{run}", count, extra_config=mailbox)
+            outreach("--home", str(root), "--as-of", AS_OF, "draft", "shares")
+            env = {"BENCH_IMAP_PASSWORD": password}
+            began = time.perf_counter()
+            outreach("--home", str(root), "--as-of", AS_OF, "drafts", "push", env=env)
+            rates.append(count / (time.perf_counter() - began))
+        return rates
+    finally:
+        subprocess.run(
+            [sys.executable, str(script), "stop", str(server_dir / "server")],
+            check=False,
+            capture_output=True,
+        )
+        shutil.rmtree(server_dir, ignore_errors=True)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--contacts", type=int, default=10_000)
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--push", type=int, default=1_000, help="drafts to push (0: skip)")
+    args = parser.parse_args()
+    base = Path(tempfile.mkdtemp(prefix="outreach-bench-drafts-"))
+    try:
+        cli = time_outreach_cli(base, args.contacts, args.runs)
+        lib = time_outreach_in_process(base, args.contacts, args.runs)
+        print(f"outreach draft shares, {args.contacts:,} drafts, median of {args.runs}:")
+        print(f"  command end to end:  {statistics.median(cli):8,.0f} messages/s")
+        print(f"  use case in-process: {statistics.median(lib):8,.0f} messages/s")
+        print("  every draft checked: a whole multipart message on disk")
+        program = install_mailmerge(base)
+        if program is not None:
+            merge = time_mailmerge(program, base, args.contacts, args.runs)
+            print(f"mailmerge --dry-run, same body and recipients, median of {args.runs}:")
+            print(f"  command end to end:  {statistics.median(merge):8,.0f} messages/s")
+            ratio = statistics.median(cli) / statistics.median(merge)
+            print(f"ratio (outreach command / mailmerge): {ratio:.2f}x (target >= 2x)")
+        if args.push:
+            push = time_push(base, args.push, args.runs)
+            if push is not None:
+                print(
+                    f"outreach drafts push of {args.push:,} drafts into Dovecot, median of {args.runs}:"
+                )
+                print(
+                    f"  command end to end:  {statistics.median(push):8,.0f} drafts/s"
+                    f" ({args.push / statistics.median(push):.2f} s)"
+                )
+    finally:
+        shutil.rmtree(base, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
