@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from outreach.imap.drafts_push import _uid_set
 from outreach.journal import Journal
 from outreach.journal.drafts import DraftStatus, list_drafts
 from tests.conftest import NOW, RunCli
@@ -170,3 +171,16 @@ def test_failed_push_keeps_the_drafts_for_the_next_push(
     assert "login refused" in result.stderr and "4711" not in result.stderr
     later = ["--home", str(root), "--as-of", (NOW + timedelta(days=1)).date().isoformat()]
     assert run_cli(*later, "drafts", "push", environ=env(mail_user)).stdout.startswith("2 pushed")
+
+
+@pytest.mark.parametrize(
+    ("response", "uids"),
+    [
+        (b"[APPENDUID 1717 3] Append completed.", [3]),
+        (b"[APPENDUID 1717 3:5,9] Append completed.", [3, 4, 5, 9]),
+        (b"[appenduid 1 12:10] done", [12, 11, 10]),
+        (b"Append completed.", None),
+    ],
+)
+def test_appenduid_sets_are_read_in_order(response: bytes, uids: list[int] | None) -> None:
+    assert _uid_set(response) == uids

@@ -25,9 +25,9 @@ from outreach.journal.drafts import (
     DraftStatus,
     get_draft,
     list_drafts,
+    mark_pushed,
     mark_sent,
     set_path,
-    set_status,
 )
 from outreach.outbox import Outbox
 from outreach.progress import Progress, no_progress
@@ -86,9 +86,9 @@ def push_drafts(
     total = len(records)
     done: list[PushOutcome] = []
 
-    def record(outcome: PushOutcome) -> None:
-        set_status(journal, outcome.key, DraftStatus.PUSHED, now=now, pushed_uid=outcome.uid)
-        done.append(outcome)
+    def record(outcomes: list[PushOutcome]) -> None:
+        mark_pushed(journal, [(o.key, o.uid) for o in outcomes], now=now)
+        done.extend(outcomes)
         progress(len(done), total, "pushing drafts")
 
     with outbox.lock():

@@ -220,6 +220,18 @@ def set_status(
         )
 
 
+def mark_pushed(
+    journal: Journal, pushed: Iterable[tuple[int, int | None]], *, now: datetime
+) -> None:
+    """Drafts now in the IMAP Drafts folder, with the UID there when known: one transaction."""
+    with journal.transaction() as db:
+        db.executemany(
+            "UPDATE drafts SET status = 'pushed', updated_at = ?,"
+            " pushed_uid = COALESCE(?, pushed_uid) WHERE id = ? AND status = 'drafted'",
+            [(iso_utc(now), uid, draft_id) for draft_id, uid in pushed],
+        )
+
+
 def set_path(journal: Journal, draft_id: int, path: str, *, now: datetime) -> None:
     """Where the draft's file now lives (after a move to sent/), workspace-relative."""
     with journal.transaction() as db:
