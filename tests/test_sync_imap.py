@@ -7,7 +7,7 @@ Every test compares the user's flags before and after, and Dovecot's mail_log
 from __future__ import annotations
 
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import closing, contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -16,7 +16,7 @@ import pytest
 from outreach.config import Credentials, ImapMailbox, Tls
 from outreach.imap import find_special_folder, imap_session
 from outreach.imap.connection import DRAFTS, SENT
-from outreach.imap.fetch import examine, fetch_headers, uid_set, uids_after
+from outreach.imap.fetch import examine, fetch_headers, stream_headers, uids_after
 from outreach.journal import Journal
 from outreach.journal.cursors import imap_cursor
 from outreach.journal.touches import touches_for
@@ -221,6 +221,17 @@ def test_lean_fetch_returns_the_requested_fields_and_internaldate(filled: MailUs
     assert all(h.received_at is not None and h.received_at.tzinfo is UTC for h in headers)
 
 
+def test_a_header_stream_stopped_early_leaves_the_connection_usable(filled: MailUser) -> None:
+    with untouched(filled), filled.connect() as client:
+        examine(client, "INBOX")
+        # The second FETCH is already in flight when the first batch is handed over.
+        with closing(stream_headers(client, [[1, 2], [3, 4], [5, 6]])) as stream:
+            first = next(stream)
+        assert [h.uid for h in first] == [1, 2]
+        assert uids_after(client, 4) == [5, 6]
+        assert [h.uid for h in fetch_headers(client, [6])] == [6]
+
+
 def test_dry_run_records_nothing_and_lists_what_it_would(
     filled: MailUser, tmp_path: Path, run_cli: RunCli
 ) -> None:
@@ -299,9 +310,3 @@ def test_without_special_use_sent_is_found_by_name_and_drafts_not_guessed(
         assert find_special_folder(client, SENT) == "Sent"
         assert find_special_folder(client, DRAFTS) is None
         assert {name for _, _, name in client.list_folders()} == folders
-
-
-def test_uid_set_compresses_runs() -> None:
-    assert uid_set([1, 2, 3, 5, 7, 8, 10]) == "1:3,5,7:8,10"
-    assert uid_set([4]) == "4"
-    assert uid_set([]) == ""

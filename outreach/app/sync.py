@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 from collections import Counter
 from collections.abc import Iterator, Mapping
-from contextlib import contextmanager, nullcontext
+from contextlib import closing, contextmanager, nullcontext
 from dataclasses import dataclass
 from typing import Any
 
@@ -25,7 +25,7 @@ from outreach.imap.connection import (
     imap_session,
     mailbox_label,
 )
-from outreach.imap.fetch import batches, examine, fetch_headers, uids_after
+from outreach.imap.fetch import batches, examine, stream_headers, uids_after
 from outreach.journal.cursors import (
     ImapCursor,
     UnknownSender,
@@ -224,18 +224,20 @@ def _sync_imap_folder(
             )
         label = f"{mailbox.name}/{folder}"
         done = 0
-        for batch in batches(uids, batcher.batch_size):
-            messages: list[RawMessage] = [
-                (h.raw, h.received_at) for h in fetch_headers(client, batch)
-            ]
-            reached = ImapCursor(status.uidvalidity, batch[-1])
+        uid_batches = list(batches(uids, batcher.batch_size))
+        with closing(stream_headers(client, uid_batches)) as stream:
+            for batch, headers in zip(uid_batches, stream, strict=True):
+                messages: list[RawMessage] = [(h.raw, h.received_at) for h in headers]
+                reached = ImapCursor(status.uidvalidity, batch[-1])
 
-            def checkpoint(reached: ImapCursor = reached) -> None:
-                save_imap_cursor(journal, mailbox.name, folder, reached, now=batcher.now)
+                def checkpoint(reached: ImapCursor = reached) -> None:
+                    save_imap_cursor(journal, mailbox.name, folder, reached, now=batcher.now)
 
-            summary += batcher.process(messages, folder=folder, role=role, checkpoint=checkpoint)
-            done += len(batch)
-            progress(done, len(uids), label)
+                summary += batcher.process(
+                    messages, folder=folder, role=role, checkpoint=checkpoint
+                )
+                done += len(batch)
+                progress(done, len(uids), label)
     except OutreachError:
         raise
     except Exception as exc:

@@ -184,7 +184,8 @@ class MailboxSync:
         for d in decisions:
             if d.match.unknown_sender is not None:
                 address, name = d.match.unknown_sender
-                at = touch_date(parse_date(d.block.get("Date")), d.received_at, self.now)
+                # The delivery time is at hand; the Date header would need parsing.
+                at = d.received_at or touch_date(parse_date(d.block.get("Date")), None, self.now)
                 senders.append((address_key(address), name, at))
         if senders:
             count_unknown_senders(self.journal, senders)
