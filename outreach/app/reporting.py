@@ -10,22 +10,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
-from outreach.app.drafting import (
-    DraftBatch,
-    DraftInfo,
-    DraftSpec,
-    discard_draft,
-    draft_check_in,
-    finish_batch,
-    me_of,
-    party,
-    pending_drafts,
-    save_draft,
-    sent_to,
-    write_drafts,
-)
-from outreach.app.introductions import draft_intro
 from outreach.journal import Journal
 from outreach.journal.drafts import SupportPlan, shared_events
 from outreach.journal.report_queries import (
@@ -35,9 +21,7 @@ from outreach.journal.report_queries import (
     pending_recipients,
 )
 from outreach.model import TouchKind
-from outreach.outbox import safe_stem
 from outreach.progress import Progress, no_progress
-from outreach.render import Templates, share_event_context
 from outreach.report import cells
 from outreach.report.html_page import render_html
 from outreach.report.model import ContactLine, Report, StepKind
@@ -46,6 +30,13 @@ from outreach.report.render import render
 from outreach.report.table import render_table
 from outreach.suggest import pair_key
 from outreach.workspace import Workspace
+
+if TYPE_CHECKING:
+    from outreach.app.draft_batches import DraftInfo
+    from outreach.app.drafting import DraftBatch
+
+# The drafting code (and Jinja2 with it) is imported by the functions that
+# draft, so a plain `outreach report` starts without it.
 
 REPORT_DRAFT = "report"  # the kind of the report's drafts to the user
 PLAN_DEFAULT = 5  # next steps `report --plan` drafts when no --limit is given
@@ -130,6 +121,8 @@ def email_report(
     A report draft still unsent from an earlier run is discarded first: a
     weekly job leaves one current report waiting, not a pile of stale ones.
     """
+    from outreach.app.drafting import discard_draft, pending_drafts, save_draft
+
     replaced = []
     for old in pending_drafts(journal):
         if old.kind == REPORT_DRAFT:
@@ -185,6 +178,9 @@ def plan_next_steps(
     A contact who already has a draft waiting for review gets no second one,
     and a pair is introduced once even when both ends of it are in the plan.
     """
+    from outreach.app.drafting import draft_check_in
+    from outreach.app.introductions import draft_intro
+
     waiting = pending_recipients(journal)
     paired: set[frozenset[str]] = set()
     steps: list[PlannedStep] = []
@@ -237,6 +233,11 @@ def _draft_share(
 ) -> DraftBatch:
     """One share of the step's event, to this contact alone (`draft shares` would
     write to every recipient of the event)."""
+    from outreach.app.draft_batches import DraftSpec, write_drafts
+    from outreach.app.drafting import finish_batch, me_of, party, sent_to
+    from outreach.outbox import safe_stem
+    from outreach.render import Templates, share_event_context
+
     assert line.next_step is not None and line.next_step.event is not None
     event, contact = line.next_step.event, line.contact
     host = workspace.roster[event.host]  # next steps never share the user's own events
