@@ -237,3 +237,18 @@ def test_share_dates_use_the_event_zone_not_the_drafting_day(tmp_path: Path) -> 
     with Journal.open(workspace.journal_path) as journal:
         (draft,) = draft_shares(workspace, journal, now=datetime(2026, 6, 30, tzinfo=UTC)).drafts
     assert draft.subject == "Thought of you: Late talk on Wednesday 1 July"
+
+
+def test_a_large_batch_is_summed_up_not_listed(tmp_path: Path, run_cli: RunCli) -> None:
+    roster = "".join(
+        f'[contacts.p{i:02d}]\nname = "Person {i}"\nemails = ["p{i}@example.net"]\n'
+        'tags = ["housing"]\n\n'
+        for i in range(25)
+    )
+    root = make_workspace(tmp_path / "ws", roster=roster, events=EVENTS.replace('"ben"', '"me"'))
+    lines = run_cli("--home", str(root), "--as-of", "2026-06-15", "draft", "shares").stdout
+    assert lines.splitlines()[20:] == [
+        "  … and 5 more; see `outreach drafts list`",
+        "25 drafts written, 25 promoting your own events (self-promotion); review them, then"
+        " `outreach drafts send ID…` (or send them from your mail client)",
+    ]

@@ -17,6 +17,7 @@ if TYPE_CHECKING:
 # and every other command start without loading Jinja2 and the drafting code.
 
 ORDER = 50
+SHOWN = 20  # drafts listed one by one; a batch of thousands is summed up
 
 
 def _positive(text: str) -> int:
@@ -165,14 +166,18 @@ def report_batch(ctx: Context, batch: DraftBatch, what: str) -> int:
     for note in batch.notes:
         ctx.err(f"note: {note}")
     if batch.dry_run:
-        for planned in batch.planned:
+        for planned in batch.planned[:SHOWN]:
             event = f"{planned.event_id} → " if planned.event_id else ""
             ctx.out(f"would draft: {event}{', '.join(planned.recipients)}: {planned.subject}")
+        if len(batch.planned) > SHOWN:
+            ctx.out(f"  … and {len(batch.planned) - SHOWN:,} more")
         own = f" ({batch.self_promotion} of your own events)" if batch.self_promotion else ""
-        ctx.out(f"{batch.count} {what} would be drafted{own}; nothing written (--dry-run)")
+        ctx.out(f"{batch.count:,} {what} would be drafted{own}; nothing written (--dry-run)")
         return 0
-    for draft in batch.drafts:
+    for draft in batch.drafts[:SHOWN]:
         ctx.out(f"{draft.id:>5}  {draft.path}  {draft.subject}")
+    if len(batch.drafts) > SHOWN:
+        ctx.out(f"  … and {len(batch.drafts) - SHOWN:,} more; see `outreach drafts list`")
     if not batch.drafts:
         ctx.out(f"no new {what} to draft")
         return 0
@@ -181,7 +186,7 @@ def report_batch(ctx: Context, batch: DraftBatch, what: str) -> int:
     if batch.self_promotion:
         own = f", {batch.self_promotion} promoting your own events (self-promotion)"
     ctx.out(
-        f"{batch.count} {drafts_word} written{own}; review {them}, then"
+        f"{batch.count:,} {drafts_word} written{own}; review {them}, then"
         " `outreach drafts send ID…` (or send them from your mail client)"
     )
     if batch.pushed:
