@@ -12,7 +12,7 @@
 
 Prints medians of several runs in messages per second, and the ratio.
 
-    python bench/bench_drafts.py [--contacts 10000] [--runs 3] [--push 1000]
+    python bench/bench_drafts.py [--contacts 10000] [--runs 3] [--push 1000] [--dir DIR]
 """
 
 from __future__ import annotations
@@ -179,14 +179,16 @@ def install_mailmerge(base: Path) -> Path | None:
     return folder / "bin" / "mailmerge"
 
 
-def time_mailmerge(program: Path, base: Path, count: int, runs: int) -> list[float]:
-    template, database, config = mailmerge_files(base, count)
+def time_mailmerge(
+    program: Path, files: tuple[Path, Path, Path], count: int, runs: int, output_format: str
+) -> list[float]:
+    template, database, config = files
     command = [
         str(program),
         "--dry-run",
         "--no-limit",
         "--output-format",
-        "raw",
+        output_format,
         "--template",
         str(template),
         "--database",
@@ -197,7 +199,7 @@ def time_mailmerge(program: Path, base: Path, count: int, runs: int) -> list[flo
     rates = []
     for _ in range(runs):
         started = time.perf_counter()
-        subprocess.run(command, check=True, stdout=subprocess.DEVNULL, cwd=base)
+        subprocess.run(command, check=True, stdout=subprocess.DEVNULL, cwd=template.parent)
         rates.append(count / (time.perf_counter() - started))
     return rates
 
@@ -251,31 +253,42 @@ def main() -> None:
     parser.add_argument("--contacts", type=int, default=10_000)
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--push", type=int, default=1_000, help="drafts to push (0: skip)")
+    parser.add_argument(
+        "--dir", default=None, help="where to write the drafts (default: the system temp folder)"
+    )
     args = parser.parse_args()
-    base = Path(tempfile.mkdtemp(prefix="outreach-bench-drafts-"))
+    base = Path(tempfile.mkdtemp(prefix="outreach-bench-drafts-", dir=args.dir))
+    print(f"drafts written under {base} (file creation speed depends on this disk)")
     try:
         cli = time_outreach_cli(base, args.contacts, args.runs)
         lib = time_outreach_in_process(base, args.contacts, args.runs)
         print(f"outreach draft shares, {args.contacts:,} drafts, median of {args.runs}:")
-        print(f"  command end to end:  {statistics.median(cli):8,.0f} messages/s")
-        print(f"  use case in-process: {statistics.median(lib):8,.0f} messages/s")
+        print(f"  command end to end:        {statistics.median(cli):8,.0f} messages/s")
+        print(f"  use case in-process:       {statistics.median(lib):8,.0f} messages/s")
         print("  every draft checked: a whole multipart message on disk")
         program = install_mailmerge(base)
         if program is not None:
-            merge = time_mailmerge(program, base, args.contacts, args.runs)
+            # raw prints each whole message, the work closest to writing an .eml;
+            # the default (colorized) prints a shorter view and goes faster.
+            files = mailmerge_files(base, args.contacts)
+            raw = time_mailmerge(program, files, args.contacts, args.runs, "raw")
+            shown = time_mailmerge(program, files, args.contacts, args.runs, "colorized")
             print(f"mailmerge --dry-run, same body and recipients, median of {args.runs}:")
-            print(f"  command end to end:  {statistics.median(merge):8,.0f} messages/s")
-            ratio = statistics.median(cli) / statistics.median(merge)
-            print(f"ratio (outreach command / mailmerge): {ratio:.2f}x (target >= 2x)")
+            print(f"  --output-format raw:       {statistics.median(raw):8,.0f} messages/s")
+            print(f"  default (colorized):       {statistics.median(shown):8,.0f} messages/s")
+            for label, rates in (("raw", raw), ("colorized", shown)):
+                ratio = statistics.median(cli) / statistics.median(rates)
+                print(f"ratio outreach command / mailmerge {label}: {ratio:.2f}x (target >= 2x)")
         if args.push:
             push = time_push(base, args.push, args.runs)
             if push is not None:
+                median = statistics.median(push)
                 print(
-                    f"outreach drafts push of {args.push:,} drafts into Dovecot, median of {args.runs}:"
+                    f"outreach drafts push, {args.push:,} drafts into Dovecot,"
+                    f" median of {args.runs}:"
                 )
                 print(
-                    f"  command end to end:  {statistics.median(push):8,.0f} drafts/s"
-                    f" ({args.push / statistics.median(push):.2f} s)"
+                    f"  command end to end:  {median:8,.0f} drafts/s ({args.push / median:.2f} s)"
                 )
     finally:
         shutil.rmtree(base, ignore_errors=True)
