@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import zoneinfo
 from collections.abc import Collection, Iterable, Mapping
-from datetime import UTC, datetime, timedelta, tzinfo
+from datetime import UTC, datetime, tzinfo
 
 from outreach.config import Config
 from outreach.errors import InputError, Problem
@@ -141,10 +141,6 @@ def health_figures(
         intros=tuple(intros),
         intro_timeout_days=config.report.intro_timeout_days,
     )
-
-
-def period_start(now: datetime, days: int) -> datetime:
-    return now - timedelta(days=days)
 
 
 def check_filters(config: Config, *, circle: str | None, limit: int | None, days: int) -> None:
