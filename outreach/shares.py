@@ -100,8 +100,12 @@ def plan_shares(
     now: datetime,
     already_shared: Mapping[str, Collection[str]],
     limit: int | None = None,
+    only: Collection[str] | None = None,
 ) -> SharePlan:
-    """One share per (upcoming event, chosen recipient) not already shared; soonest events first."""
+    """One share per (upcoming event, chosen recipient) not already shared; soonest events first.
+
+    `only` (contact ids) keeps just those recipients, for sharing with one person.
+    """
     shares: list[PlannedShare] = []
     notes: list[str] = []
     for event in sorted(events, key=lambda e: (e.start, e.id)):
@@ -118,7 +122,9 @@ def plan_shares(
             notes.append(f"{event.id}: nobody to share it with (no share_with, no tag overlap)")
             continue
         done = already_shared.get(event.id, ())
-        fresh = [(c, why) for c, why in recipients if c.id not in done]
+        fresh = [
+            (c, why) for c, why in recipients if c.id not in done and (only is None or c.id in only)
+        ]
         for contact, chosen_by in fresh:
             if limit is not None and len(shares) >= limit:
                 break

@@ -252,3 +252,18 @@ def test_a_large_batch_is_summed_up_not_listed(tmp_path: Path, run_cli: RunCli) 
         "25 drafts written, 25 promoting your own events (self-promotion); review them, then"
         " `outreach drafts send ID…` (or send them from your mail client)",
     ]
+
+
+def test_sharing_one_event_with_one_person_leaves_the_others(workspace_root: Path) -> None:
+    workspace = load_workspace(workspace_root)
+    with Journal.open(workspace.journal_path) as journal:
+        batch = draft_shares(workspace, journal, now=NOW, event_id="studio", contact_id="ben")
+        assert [(d.event_id, d.recipients) for d in batch.drafts] == [("studio", ("ben",))]
+        assert draft_shares(workspace, journal, now=NOW, contact_id="ben").drafts == ()
+        rest = draft_shares(workspace, journal, now=NOW)
+        assert sorted((d.event_id, d.recipients) for d in rest.drafts) == [
+            ("salon", ("ana",)),
+            ("studio", ("ana",)),
+        ]
+        with pytest.raises(InputError, match="'bn' is not a contact id — did you mean 'ben'"):
+            draft_shares(workspace, journal, now=NOW, contact_id="bn")

@@ -50,7 +50,6 @@ class DraftSpec:
     intro_id: int | None = None
     new_intro: NewIntro | None = None
     intro_status: IntroStatus | None = None  # set on the intro when this draft is recorded
-    self_promotion: bool = False
 
 
 @dataclass(frozen=True, slots=True)

@@ -17,6 +17,7 @@ from email.parser import BytesParser
 from typing import Literal
 
 from outreach.app.draft_batches import DraftInfo, DraftSpec, NewIntro, write_drafts
+from outreach.app.sending import push_drafts
 from outreach.compose import Party
 from outreach.errors import InputError, OutreachError, Problem
 from outreach.intros import IntroStatus
@@ -100,8 +101,6 @@ def finish_batch(
     """
     pushed, push_error = 0, None
     if drafts and (push if push is not None else workspace.config.drafts.push):
-        from outreach.app.sending import push_drafts  # sending builds on drafting
-
         try:
             result = push_drafts(
                 workspace, journal, ids=[d.id for d in drafts], now=now, environ=environ or {}
@@ -128,6 +127,7 @@ def draft_shares(
     now: datetime,
     progress: Progress = no_progress,
     event_id: str | None = None,
+    contact_id: str | None = None,
     limit: int | None = None,
     dry_run: bool = False,
     push: bool | None = None,
@@ -137,13 +137,18 @@ def draft_shares(
 
     Recipients are the event's `share_with`, else contacts whose tags overlap
     the event's; never the host, never an event already over, never an event
-    already drafted to that person (discarded drafts excepted).
+    already drafted to that person (discarded drafts excepted). `event_id`
+    and `contact_id` narrow the run to one event, one person, or both (the
+    report's plan shares one event with one contact this way).
     """
     events = workspace.events
     if event_id is not None:
         events = (find_event(events, event_id),)
+    only = None if contact_id is None else {contact_or_error(workspace, contact_id).id}
     already = shared_events(journal, [e.id for e in events])
-    plan = plan_shares(events, workspace.roster, now=now, already_shared=already, limit=limit)
+    plan = plan_shares(
+        events, workspace.roster, now=now, already_shared=already, limit=limit, only=only
+    )
     templates = Templates(workspace.templates_dir)
     me = me_of(workspace)
 
@@ -173,7 +178,6 @@ def draft_shares(
                     rendered=rendered,
                     support=(*support, *sent_to([contact.id])),
                     event_id=event.id,
-                    self_promotion=host is None,
                 )
             ]
 
