@@ -7,6 +7,7 @@ problems, so one run reports everything wrong across all the files.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import stat
 import tempfile
@@ -18,6 +19,7 @@ from outreach.config import CONFIG_FILE, Config, ImapMailbox, SmtpConfig, parse_
 from outreach.errors import InputError, Problem, WorkspaceError
 from outreach.events import parse_events
 from outreach.model import Event, Roster
+from outreach.parse_cache import CACHE_FILE, cache_key, decode, encode
 from outreach.roster import read_roster
 from outreach.tomlsource import KeyLocator
 
@@ -155,29 +157,55 @@ def load_config(root: Path) -> Config:
 def load_workspace(root: Path) -> Workspace:
     """Read and validate config, roster and events, reporting every problem at once."""
     config = load_config(root)
-    problems: list[Problem] = []
     roster_path = root / Path(config.paths.roster).expanduser()
+    events_path = root / Path(config.paths.events).expanduser()
+    texts = [
+        read_text(path, str(path)) if path.is_file() else None
+        for path in (root / CONFIG_FILE, roster_path, events_path)
+    ]
+    key = cache_key(str(roster_path), str(events_path), *texts)
+    cached = _read_cache(root, key)
+    if cached is not None:
+        roster, events = cached
+    else:
+        roster, events = _validate(config, roster_path, texts[1], events_path, texts[2])
+        # A read-only workspace still works, only slower.
+        with contextlib.suppress(OSError):
+            atomic_write(root / CACHE_FILE, encode(key, roster, events), mode=0o600, durable=False)
+    return Workspace(root=root, config=config, roster=roster, events=events)
+
+
+def _read_cache(root: Path, key: bytes) -> tuple[Roster, tuple[Event, ...]] | None:
+    try:
+        return decode((root / CACHE_FILE).read_bytes(), key)
+    except OSError:
+        return None
+
+
+def _validate(
+    config: Config,
+    roster_path: Path,
+    roster_text: str | None,
+    events_path: Path,
+    events_text: str | None,
+) -> tuple[Roster, tuple[Event, ...]]:
+    problems: list[Problem] = []
     roster = Roster.of(())
-    if roster_path.is_file():
-        roster, roster_problems = read_roster(
-            read_text(roster_path, str(roster_path)), config.circles, str(roster_path)
-        )
+    if roster_text is not None:
+        roster, roster_problems = read_roster(roster_text, config.circles, str(roster_path))
         problems += roster_problems
     else:
         problems.append(Problem(str(roster_path), "missing: the roster of your contacts"))
     events: tuple[Event, ...] = ()
-    events_path = root / Path(config.paths.events).expanduser()
     # Events name contacts; checking them against a roster with errors would
     # only repeat those errors in another guise.
-    if events_path.is_file() and not problems:
+    if events_text is not None and not problems:
         try:
-            events = parse_events(
-                read_text(events_path, str(events_path)), roster, config.circles, str(events_path)
-            )
+            events = parse_events(events_text, roster, config.circles, str(events_path))
         except InputError as exc:
             problems += exc.problems
     InputError.collect(problems)
-    return Workspace(root=root, config=config, roster=roster, events=events)
+    return roster, events
 
 
 def _plain_password_problems(config: Config, path: Path, text: str) -> list[Problem]:
