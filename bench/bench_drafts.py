@@ -221,7 +221,7 @@ def time_push(base: Path, count: int, runs: int) -> list[float] | None:
     try:
         rates = []
         for run in range(runs):
-            user, password = f"bench{run}-{secrets.token_hex(3)}", secrets.token_urlsafe(12)
+            user, password = f"bench{run}-{secrets.token_hex(3)}", secrets.token_hex(8)
             subprocess.run(
                 [sys.executable, str(script), "adduser", info["base"], user, password],
                 check=True,

@@ -121,7 +121,7 @@ def test_retry_after_a_lost_connection_appends_nothing_twice(
 def test_no_drafts_folder_is_a_clear_error_and_nothing_is_created(
     tmp_path: Path, poor_dovecot: DovecotServer, run_cli: RunCli
 ) -> None:
-    user = poor_dovecot.add_user(unique_user_name("no-drafts"), secrets.token_urlsafe(12))
+    user = poor_dovecot.add_user(unique_user_name("no-drafts"), secrets.token_hex(8))
     root = workspace_for(tmp_path, user)
     home = ["--home", str(root), "--as-of", "2026-06-15"]
     run_cli(*home, "draft", "shares")
