@@ -165,10 +165,11 @@ class Matcher:
         )
 
     def _is_group(self, block: HeaderBlock) -> bool:
-        values = block.get_all("To") + block.get_all("Cc")
-        # Every address needs a separator after the first, so a block with few
-        # separators cannot be group mail: most messages skip the parse.
-        upper_bound = sum(v.count(",") + v.count(";") + 1 for v in values)
+        # Every address but a field's first needs a separator before it, so a
+        # block with few separators cannot be group mail: most skip the parse.
+        upper_bound = 0
+        for value in (*block.get_all("To"), *block.get_all("Cc")):
+            upper_bound += value.count(",") + value.count(";") + 1
         if upper_bound <= self.group_threshold:
             return False
         return len(_recipients(block)) > self.group_threshold
