@@ -105,15 +105,29 @@ class UnknownSender:
 
 
 def count_unknown_senders(journal: Journal, senders: Iterable[tuple[str, str, datetime]]) -> None:
-    """Add one message each for (address_key, display name, date) senders."""
+    """Count one message for each (address_key, display name, date), one upsert per address.
+
+    The name kept is the last non-empty one seen, in sync order.
+    """
+    tally: dict[str, tuple[str, int, datetime, datetime]] = {}
+    for address, name, at in senders:
+        known = tally.get(address)
+        if known is None:
+            tally[address] = (name, 1, at, at)
+            continue
+        old_name, count, first, last = known
+        tally[address] = (name or old_name, count + 1, min(first, at), max(last, at))
     with journal.transaction() as db:
         db.executemany(
             "INSERT INTO unknown_senders (address, name, messages, first_at, last_at)"
-            " VALUES (?1, ?2, 1, ?3, ?3) ON CONFLICT (address) DO UPDATE SET"
-            " messages = messages + 1,"
-            " name = CASE WHEN ?3 >= last_at AND ?2 != '' THEN ?2 ELSE name END,"
-            " first_at = MIN(first_at, ?3), last_at = MAX(last_at, ?3)",
-            ((address, name, iso_utc(at)) for address, name, at in senders),
+            " VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT (address) DO UPDATE SET"
+            " messages = messages + ?3,"
+            " name = CASE WHEN ?2 != '' THEN ?2 ELSE name END,"
+            " first_at = MIN(first_at, ?4), last_at = MAX(last_at, ?5)",
+            (
+                (address, name, count, iso_utc(first), iso_utc(last))
+                for address, (name, count, first, last) in tally.items()
+            ),
         )
 
 
