@@ -11,6 +11,7 @@ import socket
 import sqlite3
 import subprocess
 import sys
+import threading
 import time
 from datetime import UTC, datetime
 from pathlib import Path
@@ -146,7 +147,8 @@ def test_wrong_password_is_one_line_and_exit_1(
 ) -> None:
     root = workspace_for(tmp_path, mail_user)
     wrong = "not-" + mail_user.password
-    result = run_cli("--home", str(root), "sync", expect=1, environ={"MAIL_PW": wrong})
+    with untouched(mail_user):
+        result = run_cli("--home", str(root), "sync", expect=1, environ={"MAIL_PW": wrong})
     server = mail_user.server
     assert result.stderr == (
         f"outreach: mailbox 'work' ({server.host}:{server.imaps_port}): login refused for user"
@@ -162,7 +164,8 @@ def test_unreachable_port_is_one_line_and_exit_1(
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
     root = workspace_for(tmp_path, mail_user, port=port)
-    result = sync(run_cli, root, mail_user, expect=1)
+    with untouched(mail_user):
+        result = sync(run_cli, root, mail_user, expect=1)
     assert result.stderr == (
         f"outreach: mailbox 'work' (127.0.0.1:{port}): unreachable: connection refused\n"
     )
@@ -173,7 +176,8 @@ def test_unverified_certificate_is_one_line_and_exit_1(
 ) -> None:
     config = imap_config(mail_user).replace(f'ca_file = "{mail_user.server.ca_file}"\n', "")
     root = make_workspace(tmp_path / "ws", extra_config=config)
-    result = sync(run_cli, root, mail_user, expect=1)
+    with untouched(mail_user):
+        result = sync(run_cli, root, mail_user, expect=1)
     assert result.stderr == (
         f"outreach: mailbox 'work' ({mail_user.server.host}:{mail_user.server.imaps_port}):"
         " certificate not verified: unable to get local issuer certificate; if the"
@@ -231,3 +235,53 @@ def test_reply_with_odd_date_is_dated_by_internaldate(
         sync(run_cli, root, mail_user)
     with Journal.open(root / "journal.db") as journal:
         assert [t.at for t in touches_for(journal, "ana")] == [expected]
+
+
+class StrippingProxy:
+    """A man in the middle on loopback that removes STARTTLS from what the server offers."""
+
+    def __init__(self, port: int) -> None:
+        self.upstream_port = port
+        self.listener = socket.create_server(("127.0.0.1", 0))
+        self.port = self.listener.getsockname()[1]
+        self.from_client = bytearray()
+        self.thread = threading.Thread(target=self._serve, daemon=True)
+        self.thread.start()
+
+    def _serve(self) -> None:
+        client, _ = self.listener.accept()
+        with client, socket.create_connection(("127.0.0.1", self.upstream_port)) as server:
+            client.settimeout(5)
+            server.settimeout(5)
+            try:
+                # Lockstep is enough before TLS: greeting, then one answer per command.
+                client.sendall(server.recv(65536).replace(b" STARTTLS", b""))
+                while chunk := client.recv(65536):
+                    self.from_client += chunk
+                    server.sendall(chunk)
+                    client.sendall(server.recv(65536).replace(b" STARTTLS", b""))
+            except OSError:
+                pass  # either side hung up
+
+    def close(self) -> None:
+        self.thread.join(timeout=10)
+        self.listener.close()
+
+
+def test_stripped_starttls_refuses_to_log_in(
+    mail_user: MailUser, tmp_path: Path, run_cli: RunCli
+) -> None:
+    proxy = StrippingProxy(mail_user.server.imap_port)
+    try:
+        root = workspace_for(tmp_path, mail_user, port=proxy.port, tls="starttls")
+        with untouched(mail_user):
+            result = sync(run_cli, root, mail_user, expect=1)
+    finally:
+        proxy.close()
+    assert result.stderr == (
+        f"outreach: mailbox 'work' (127.0.0.1:{proxy.port}): the server does not offer"
+        " STARTTLS; refusing to log in without TLS\n"
+        'hint: use port 993 with tls = "implicit" if the server offers it\n'
+    )
+    assert mail_user.password.encode() not in proxy.from_client
+    assert b"LOGIN" not in proxy.from_client.upper()

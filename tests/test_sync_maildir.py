@@ -8,10 +8,13 @@ from pathlib import Path
 
 import pytest
 
+from outreach.app.sync import run_sync
+from outreach.clock import fixed_clock
 from outreach.journal import Journal
 from outreach.journal.drafts import DraftStatus, SupportPlan, add_draft, get_draft
 from outreach.journal.touches import contact_activity, touches_for
 from outreach.model import TouchKind
+from outreach.workspace import load_workspace
 from tests.conftest import NOW, CliResult, RunCli
 from tests.support.workspaces import make_workspace
 
@@ -352,3 +355,22 @@ def test_missing_maildir_is_a_clear_runtime_error(tmp_path: Path, run_cli: RunCl
     root = make_workspace(tmp_path / "ws", extra_config=MAILBOX)
     result = sync(run_cli, root, expect=1)
     assert result.stderr == f"outreach: mailbox 'home': {root / 'mail'} is not a folder\n"
+
+
+def test_progress_reports_each_batch_by_mailbox_and_folder(workspace: Path) -> None:
+    calls: list[tuple[int, int | None, str]] = []
+
+    def record(done: int, total: int | None, label: str) -> None:
+        calls.append((done, total, label))
+
+    (workspace / "outreach.toml").write_text(
+        (workspace / "outreach.toml").read_text() + "\n[sync]\nbatch_size = 2\n"
+    )
+    with Journal.open(workspace / "journal.db") as journal:
+        run_sync(load_workspace(workspace), journal, clock=fixed_clock(NOW), progress=record)
+    assert calls == [
+        (2, 5, "home/INBOX"),
+        (4, 5, "home/INBOX"),
+        (5, 5, "home/INBOX"),
+        (1, 1, "home/Sent"),
+    ]
