@@ -266,3 +266,14 @@ def test_cli_double_opt_in_then_ready(workspace: Workspace, run_cli: RunCli) -> 
         " 1. ben + cai: both care about food; you want to connect Ben with others\n"
         "draft them with `outreach draft intros --suggested --limit N`\n"
     )
+
+
+def test_a_pair_of_asks_is_written_whole_or_not_at_all(tmp_path: Path) -> None:
+    roster = ROSTER + '\n[contacts.jorg]\nname = "Jörg Brandt"\nemails = ["jörg@example.net"]\n'
+    workspace = load_workspace(make_workspace(tmp_path / "ws", roster=roster))
+    with Journal.open(workspace.journal_path) as journal:
+        with pytest.raises(InputError, match="SMTPUTF8"):
+            draft_intro(workspace, journal, "ana", "jorg", now=NOW, double_opt_in=True)
+        assert journal.connection.execute("SELECT COUNT(*) FROM drafts").fetchone() == (0,)
+        assert journal.connection.execute("SELECT COUNT(*) FROM intros").fetchone() == (0,)
+    assert list((workspace.root / "drafts").glob("*.eml")) == []

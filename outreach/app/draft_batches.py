@@ -109,6 +109,8 @@ def write_drafts(
         try:
             try:
                 for group in groups:
+                    # A group is kept whole or not at all: never one ask of a pair.
+                    made: list[tuple[_Made, tuple[str, bytes]]] = []
                     for spec in group:
                         message_id = new_message_id(domain, spec.kind)
                         data = compose_message(
@@ -121,11 +123,12 @@ def write_drafts(
                             html=spec.rendered.html,
                         )
                         stem = _free_stem(outbox, spec.stem, taken)
-                        files.append((stem, data))
-                        submitted += 1
                         path = outbox.draft_relative(stem)
                         taken.add(path)
-                        batch.append((spec, message_id, path))
+                        made.append(((spec, message_id, path), (stem, data)))
+                    batch.extend(item for item, _ in made)
+                    files.extend(file for _, file in made)
+                    submitted += len(made)
                     if len(files) >= 32:
                         writer.put(files)
                         files = []
