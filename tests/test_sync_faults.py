@@ -19,6 +19,7 @@ from pathlib import Path
 import pytest
 
 from outreach.journal import Journal
+from outreach.journal.cursors import ImapCursor, imap_cursor
 from outreach.journal.touches import touches_for
 from tests.conftest import RunCli
 from tests.support.dovecot import MailUser
@@ -285,3 +286,28 @@ def test_stripped_starttls_refuses_to_log_in(
     )
     assert mail_user.password.encode() not in proxy.from_client
     assert b"LOGIN" not in proxy.from_client.upper()
+
+
+def test_new_mail_expunged_by_another_client_moves_the_cursor_past_it(
+    mail_user: MailUser, tmp_path: Path, run_cli: RunCli
+) -> None:
+    mail_user.server.deliver(mail_user.name, "INBOX", REPLY)
+    root = workspace_for(tmp_path, mail_user)
+    sync(run_cli, root, mail_user)
+    mail_user.server.deliver(mail_user.name, "INBOX", message("x@example.com", "gone soon"))
+    with mail_user.connect() as other:
+        other.select_folder("INBOX")
+        other.delete_messages([2])
+        other.expunge()
+    with untouched(mail_user):
+        result = sync(run_cli, root, mail_user)
+    assert result.stdout.splitlines()[0] == "work/INBOX: 0 messages read (0 new), 0 touches"
+    with Journal.open(root / "journal.db") as journal:
+        assert imap_cursor(journal, "work", "INBOX") == ImapCursor(
+            examine_uidvalidity(mail_user), 2
+        )
+
+
+def examine_uidvalidity(user: MailUser) -> int:
+    with user.connect() as client:
+        return int(client.select_folder("INBOX", readonly=True)[b"UIDVALIDITY"])

@@ -218,10 +218,11 @@ def _sync_imap_folder(
         if status.uidnext is not None and status.uidnext <= last_uid + 1 and not rescan:
             return summary
         uids = uids_after(client, last_uid)
-        if rescan and not uids:
-            save_imap_cursor(
-                journal, mailbox.name, folder, ImapCursor(status.uidvalidity, 0), now=batcher.now
-            )
+        if not uids:
+            # Whatever arrived since was expunged again: move the cursor past it
+            # (and onto a new UIDVALIDITY), so the next poll needs no SEARCH.
+            past = ImapCursor(status.uidvalidity, max(last_uid, (status.uidnext or 1) - 1))
+            save_imap_cursor(journal, mailbox.name, folder, past, now=batcher.now)
         label = f"{mailbox.name}/{folder}"
         done = 0
         uid_batches = list(batches(uids, batcher.batch_size))
