@@ -8,7 +8,7 @@ are shown by the report and never chased. Nothing here prints.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from pathlib import Path
 
@@ -282,9 +282,14 @@ def draft_suggested_intros(
     push: bool | None = None,
     environ: Mapping[str, str] | None = None,
 ) -> DraftBatch:
-    """Draft the top `limit` suggestions, each with its reason as the why."""
+    """Draft the top `limit` suggestions.
+
+    The suggestion's reason speaks to the user ("you want to connect Ben…"),
+    not to the two people, so the drafts say why through their shared tags;
+    add your own words in review.
+    """
     requests = [
-        IntroRequest(s.a.id, s.b.id, s.reason, None, where="suggestion")
+        IntroRequest(s.a.id, s.b.id, "", None, where="suggestion")
         for s in suggested_intros(workspace, journal, limit=limit)
     ]
     return draft_intro_requests(
@@ -297,7 +302,3 @@ def draft_suggested_intros(
         push=push,
         environ=environ,
     )
-
-
-def _iter_groups(groups: Sequence[list[DraftSpec]]) -> Iterator[list[DraftSpec]]:
-    yield from groups
