@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from outreach.cli.commands import command_names, requested_command
 from outreach.cli.main import build_parser
 from outreach.journal import Journal
 from outreach.journal.touches import contact_activity
@@ -128,3 +129,30 @@ def test_check_catches_a_typo_in_a_daemon_job(tmp_path: Path, run_cli: RunCli) -
     )
     result = run_cli("--home", str(ws), "check", expect=2)
     assert result.stderr.startswith(f'{ws / "outreach.toml"}:5:1: unknown job "draft sharez"')
+
+
+@pytest.mark.parametrize(
+    ("argv", "expected"),
+    [
+        (["report", "--format", "json"], "report"),
+        (["--home", "report", "check"], "check"),  # a folder may be named like a command
+        (["--as-of", "2026-06-01", "--debug", "sync"], "sync"),
+        (["--help"], None),
+        (["reprot"], None),  # unknown: argparse lists the choices
+        ([], None),
+    ],
+)
+def test_only_the_requested_command_is_loaded(argv: list[str], expected: str | None) -> None:
+    assert requested_command(argv) == expected
+
+
+@pytest.mark.parametrize("name", command_names())
+def test_each_command_module_adds_the_command_it_is_named_for(name: str) -> None:
+    parser = build_parser([name])
+    (subparsers,) = [a for a in parser._actions if isinstance(a, argparse._SubParsersAction)]
+    assert list(subparsers.choices) == [name]
+
+
+def test_a_misspelt_command_gets_the_list_of_commands(run_cli: RunCli) -> None:
+    result = run_cli("reprot", expect=2)
+    assert "invalid choice: 'reprot'" in result.stderr and "'report'" in result.stderr

@@ -16,7 +16,7 @@ from typing import TextIO
 
 from outreach import __version__
 from outreach.cli.base import parse_moment
-from outreach.cli.commands import command_modules
+from outreach.cli.commands import command_modules, requested_command
 from outreach.cli.context import Context
 from outreach.clock import Clock, fixed_clock, system_clock
 from outreach.errors import ExitStatus, InputError, OutreachError
@@ -63,7 +63,8 @@ def common_options(*, for_subcommand: bool) -> argparse.ArgumentParser:
     return common
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
+    """The full parser; given `argv`, only the part that running it needs."""
     parser = argparse.ArgumentParser(
         prog="outreach",
         description=DESCRIPTION,
@@ -74,7 +75,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"outreach {__version__}")
     subparsers = parser.add_subparsers(title="commands", metavar="COMMAND")
     common = common_options(for_subcommand=True)
-    for module in command_modules():
+    for module in command_modules(requested_command(argv) if argv is not None else None):
         module.register(subparsers, common)
     return parser
 
@@ -91,7 +92,8 @@ def main(
     """Run one `outreach` command and return its exit status."""
     stdout = stdout if stdout is not None else sys.stdout
     stderr = stderr if stderr is not None else sys.stderr
-    parser = build_parser()
+    argv = list(sys.argv[1:] if argv is None else argv)
+    parser = build_parser(argv)
     try:
         # argparse prints help and usage errors to sys.stdout/sys.stderr itself.
         with contextlib.redirect_stdout(stdout), contextlib.redirect_stderr(stderr):
