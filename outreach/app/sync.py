@@ -93,7 +93,7 @@ def run_sync(
     chosen = _chosen_mailboxes(workspace, mailbox)
     environ = os.environ if environ is None else environ
     folders: list[FolderSummary] = []
-    with _rolled_back(journal) if dry_run else nullcontext():
+    with _rolled_back(journal) if dry_run else nullcontext(), _rare_checkpoints(journal):
         for box in chosen:
             if isinstance(box, ImapMailbox):
                 folders += sync_imap_mailbox(
@@ -123,6 +123,23 @@ def _chosen_mailboxes(workspace: Workspace, name: str | None) -> tuple[Mailbox, 
             hint=f"configured mailboxes: {', '.join(names)}",
         )
     return (found,)
+
+
+@contextmanager
+def _rare_checkpoints(journal: Journal) -> Iterator[None]:
+    """Checkpoint the WAL every 40 MB instead of every 4 MB while syncing.
+
+    Message-IDs are random keys, so each batch dirties pages all over
+    seen_messages, and a checkpoint after nearly every batch copies them into
+    the database again and again: about 0.4 s of a 100,000-message first sync.
+    """
+    db = journal.connection
+    previous = int(db.execute("PRAGMA wal_autocheckpoint").fetchone()[0])
+    db.execute("PRAGMA wal_autocheckpoint = 10000")
+    try:
+        yield
+    finally:
+        db.execute(f"PRAGMA wal_autocheckpoint = {previous}")
 
 
 class _DryRun(Exception):
