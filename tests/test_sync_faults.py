@@ -18,11 +18,15 @@ from pathlib import Path
 
 import pytest
 
+from outreach.config import Credentials, ImapMailbox, Tls
+from outreach.errors import MailboxError
+from outreach.imap import imap_session
 from outreach.journal import Journal
 from outreach.journal.cursors import ImapCursor, imap_cursor
 from outreach.journal.touches import touches_for
 from tests.conftest import RunCli
 from tests.support.dovecot import MailUser
+from tests.support.tcp_proxy import TcpProxy
 from tests.support.workspaces import make_workspace
 from tests.test_sync_imap import (
     REPLY,
@@ -311,3 +315,29 @@ def test_new_mail_expunged_by_another_client_moves_the_cursor_past_it(
 def examine_uidvalidity(user: MailUser) -> int:
     with user.connect() as client:
         return int(client.select_folder("INBOX", readonly=True)[b"UIDVALIDITY"])
+
+
+def test_a_silent_partition_fails_after_one_read_timeout_in_one_line(
+    mail_user: MailUser, tmp_path: Path
+) -> None:
+    server = mail_user.server
+    with TcpProxy(server.host, server.imaps_port) as proxy:
+        mailbox = ImapMailbox(
+            name="work",
+            host=server.host,
+            port=proxy.port,
+            tls=Tls.IMPLICIT,
+            username=mail_user.name,
+            credentials=Credentials(password=mail_user.password),
+            ca_file=str(server.ca_file),
+            timeout_seconds=1.0,
+        )
+        timed_out = pytest.raises(MailboxError, match=r": no answer after 1 s \(timed out\)$")
+        with timed_out, imap_session(mailbox, root=tmp_path, environ={}) as client:
+            proxy.freeze()  # a silent partition
+            started = time.monotonic()
+            client.noop()
+        waited = time.monotonic() - started
+        proxy.thaw()
+    # One read timeout for the NOOP, and closing the dead session adds no second one.
+    assert 1.0 <= waited < 1.8

@@ -198,7 +198,10 @@ def imap_folders(client: Any, mailbox: ImapMailbox) -> list[tuple[str, FolderRol
     except OutreachError:
         raise
     except Exception as exc:
-        raise _folder_error(exc, mailbox, None) from exc
+        error = _folder_error(exc, mailbox, None)
+        if error is None:
+            raise
+        raise error from exc
     if not mailbox.folders:
         return [("INBOX", FolderRole.INBOX)] + ([(sent, FolderRole.SENT)] if sent else [])
     return [(f, FolderRole.SENT if f == sent else role_by_name(f)) for f in mailbox.folders]
@@ -269,14 +272,18 @@ def _sync_imap_folder(
     except OutreachError:
         raise
     except Exception as exc:
-        raise _folder_error(exc, mailbox, folder) from exc
+        error = _folder_error(exc, mailbox, folder)
+        if error is None:
+            raise
+        raise error from exc
     return summary
 
 
-def _folder_error(exc: Exception, mailbox: ImapMailbox, folder: str | None) -> Exception:
+def _folder_error(exc: Exception, mailbox: ImapMailbox, folder: str | None) -> MailboxError | None:
+    """The failure as one line naming mailbox and folder; None when not a network or IMAP one."""
     what = describe_failure(exc, timeout=mailbox.timeout_seconds)
     if what is None:
-        return exc
+        return None
     where = mailbox_label(mailbox) + (f", folder '{folder}'" if folder is not None else "")
     return MailboxError(f"{where}: {what}")
 

@@ -112,7 +112,10 @@ def imap_session(
             timeout=SocketTimeout(connect=timeout, read=timeout),
         )
     except Exception as exc:
-        raise _translated(exc, label, timeout) from exc
+        error = _translated(exc, label, timeout)
+        if error is None:
+            raise
+        raise error from exc
     try:
         if mailbox.tls is Tls.STARTTLS:
             if b"STARTTLS" not in client.capabilities():
@@ -129,18 +132,24 @@ def imap_session(
     except OutreachError:
         raise
     except Exception as exc:
-        raise _translated(exc, label, timeout, username=mailbox.username) from exc
+        error = _translated(exc, label, timeout, username=mailbox.username)
+        if error is None:
+            raise
+        raise error from exc
     finally:
         _close(client)
 
 
 def _translated(
     exc: Exception, label: str, timeout: float, *, username: str | None = None
-) -> Exception:
-    """A MailboxError of one line: a wrong password or an unreachable host is not a traceback."""
+) -> MailboxError | None:
+    """A MailboxError of one line: a wrong password or an unreachable host is not a traceback.
+
+    None for failures that are not the network's or the server's (bugs keep their traceback).
+    """
     what = describe_failure(exc, timeout=timeout)
     if what is None:
-        return exc
+        return None
     if isinstance(exc, LoginError) and username is not None:
         what = f"login refused for user '{username}': {_server_text(exc)}"
     elif isinstance(exc, ssl.SSLCertVerificationError):
