@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 import argparse
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+from outreach.app.sync import SyncSummary, run_sync, unknown_candidates
+from outreach.app.sync_batch import FolderSummary
 from outreach.cli.base import add_command, plural
 from outreach.cli.context import Context
 from outreach.errors import InputError, Problem
-
-if TYPE_CHECKING:
-    from outreach.app.sync import SyncSummary
-    from outreach.app.sync_batch import FolderSummary
+from outreach.journal.cursors import count_seen
 
 ORDER = 40
 
@@ -49,10 +48,6 @@ def register(subparsers: Any, common: argparse.ArgumentParser) -> None:
 
 
 def run(ctx: Context) -> int:
-    # Imported here: every command module is loaded for `outreach --help`, and
-    # only sync needs imapclient and the pipeline.
-    from outreach.app.sync import run_sync
-
     args = ctx.args
     if args.limit is not None and not args.unknown:
         raise InputError([Problem("--limit", "goes with --unknown")])
@@ -111,9 +106,6 @@ def _folder_line(folder: FolderSummary) -> str:
 
 
 def _list_unknown(ctx: Context, limit: int) -> int:
-    from outreach.app.sync import unknown_candidates
-    from outreach.journal.cursors import count_seen
-
     if limit < 1:
         raise InputError([Problem("--limit", f"must be 1 or more, not {limit}")])
     journal = ctx.journal()
