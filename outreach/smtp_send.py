@@ -9,7 +9,6 @@ recipients or to none. Failures leave as `SendError`s starting `host:port:`.
 from __future__ import annotations
 
 import smtplib
-import socket
 import ssl
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -20,6 +19,7 @@ from pathlib import Path
 from outreach.config import SmtpConfig, Tls, is_loopback
 from outreach.credentials import Secret, resolve_secret
 from outreach.errors import SendError
+from outreach.netfail import describe_network_failure, verified_tls_context
 
 
 class RecipientsRefused(SendError):
@@ -54,14 +54,11 @@ def server_label(config: SmtpConfig) -> str:
 
 
 def _tls_context(config: SmtpConfig, root: Path) -> ssl.SSLContext:
-    context = ssl.create_default_context(purpose=ssl.Purpose.SERVER_AUTH)
-    if config.ca_file is not None:
-        path = root / Path(config.ca_file).expanduser()
-        try:
-            context.load_verify_locations(cafile=str(path))
-        except (OSError, ssl.SSLError) as exc:
-            raise SendError(f"{server_label(config)}: cannot use ca_file {path}: {exc}") from None
-    return context
+    path = root / Path(config.ca_file).expanduser() if config.ca_file is not None else None
+    try:
+        return verified_tls_context(path)
+    except (OSError, ssl.SSLError) as exc:
+        raise SendError(f"{server_label(config)}: cannot use ca_file {path}: {exc}") from None
 
 
 def _describe(exc: BaseException, timeout: float) -> str:
@@ -71,16 +68,9 @@ def _describe(exc: BaseException, timeout: float) -> str:
         return f"the server refused: {exc.smtp_code} {_text(exc.smtp_error)}"
     if isinstance(exc, smtplib.SMTPServerDisconnected):
         return "connection lost: the server closed it"
-    if isinstance(exc, ssl.SSLCertVerificationError):
-        return f"certificate not verified: {exc.verify_message or exc.reason}"
-    if isinstance(exc, ssl.SSLError):
-        return f"TLS failed: {exc.reason or exc}"
-    if isinstance(exc, ConnectionRefusedError):
-        return "unreachable: connection refused"
-    if isinstance(exc, socket.gaierror):
-        return f"unknown host: {exc.strerror}"
-    if isinstance(exc, TimeoutError):
-        return f"no answer after {timeout:g} s (timed out)"
+    network = describe_network_failure(exc, timeout=timeout)
+    if network is not None:
+        return network
     if isinstance(exc, smtplib.SMTPException):
         return str(exc) or type(exc).__name__
     if isinstance(exc, OSError):

@@ -9,7 +9,6 @@ failed login. Socket, TLS and protocol failures leave as one-line
 from __future__ import annotations
 
 import imaplib
-import socket
 import ssl
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager, suppress
@@ -22,6 +21,7 @@ from outreach.config import ImapMailbox, Tls, is_loopback
 from outreach.credentials import resolve_secret
 from outreach.errors import MailboxError, OutreachError
 from outreach.match import SENT_FOLDER_NAMES
+from outreach.netfail import describe_network_failure, verified_tls_context
 
 SENT = b"\\Sent"
 DRAFTS = b"\\Drafts"
@@ -36,17 +36,9 @@ def describe_failure(exc: BaseException, *, timeout: float | None = None) -> str
     """What went wrong, in a few words, for a network, TLS or IMAP failure; None for others."""
     if isinstance(exc, LoginError):
         return f"login refused: {_server_text(exc)}"
-    if isinstance(exc, ssl.SSLCertVerificationError):
-        return f"certificate not verified: {exc.verify_message or exc.reason}"
-    if isinstance(exc, ssl.SSLError):
-        return f"TLS failed: {exc.reason or exc}"
-    if isinstance(exc, ConnectionRefusedError):
-        return "unreachable: connection refused"
-    if isinstance(exc, socket.gaierror):
-        return f"unknown host: {exc.strerror}"
-    if isinstance(exc, TimeoutError):
-        after = f" after {timeout:g} s" if timeout is not None else ""
-        return f"no answer{after} (timed out)"
+    network = describe_network_failure(exc, timeout=timeout)
+    if network is not None:
+        return network
     if isinstance(exc, imaplib.IMAP4.abort):
         return f"connection lost: {_server_text(exc)}"
     if isinstance(exc, imaplib.IMAP4.error):
@@ -70,18 +62,15 @@ def _server_text(exc: BaseException) -> str:
 
 def _tls_context(mailbox: ImapMailbox, root: Path) -> ssl.SSLContext:
     """Verification by the system's CAs, plus the mailbox's own CA file when given."""
-    context = ssl.create_default_context(purpose=ssl.Purpose.SERVER_AUTH)
-    if mailbox.ca_file is not None:
-        path = root / Path(mailbox.ca_file).expanduser()
-        try:
-            context.load_verify_locations(cafile=str(path))
-        except FileNotFoundError:
-            raise MailboxError(f"{mailbox_label(mailbox)}: ca_file {path} not found") from None
-        except (ssl.SSLError, OSError) as exc:
-            raise MailboxError(
-                f"{mailbox_label(mailbox)}: ca_file {path} is not a PEM certificate: {exc}"
-            ) from exc
-    return context
+    path = root / Path(mailbox.ca_file).expanduser() if mailbox.ca_file is not None else None
+    try:
+        return verified_tls_context(path)
+    except FileNotFoundError:
+        raise MailboxError(f"{mailbox_label(mailbox)}: ca_file {path} not found") from None
+    except (ssl.SSLError, OSError) as exc:
+        raise MailboxError(
+            f"{mailbox_label(mailbox)}: ca_file {path} is not a PEM certificate: {exc}"
+        ) from exc
 
 
 @contextmanager
