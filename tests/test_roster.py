@@ -107,8 +107,10 @@ def test_addresses_match_without_regard_to_case_local_part_included() -> None:
             '[contacts."a b"]\nname = "A"\nemails = ["a@example.net"]\n',
             "roster.toml:1:1: contact id 'a b' may hold only",
         ),
-        ('[contacts."a\\n"]\nname = "A"\nemails = ["a@example.net"]\n',
-         "roster.toml:1:1: contact id 'a\n' may hold only"),
+        (
+            '[contacts."a\\n"]\nname = "A"\nemails = ["a@example.net"]\n',
+            "roster.toml:1:1: contact id 'a\n' may hold only",
+        ),
         ('[people.a]\nname = "A"\n', "roster.toml:1:1: unknown key 'people'"),
     ],
 )
