@@ -467,7 +467,7 @@ def _read_report(table: dict[str, Any], check: Validator) -> ReportConfig:
     where: KeyPath = ("report",)
     check.unknown_keys(table, ReportConfig.__dataclass_fields__, where)
     return ReportConfig(
-        days=check.integer(table, "days", where, default=90, minimum=1) or 90,
+        days=check.integer(table, "days", where, default=90, minimum=1, maximum=36_500) or 90,
         ratio_target=check.number(table, "ratio_target", where, default=3.0, minimum=0.1),
         intro_timeout_days=check.integer(table, "intro_timeout_days", where, default=14, minimum=1)
         or 14,

@@ -188,7 +188,13 @@ def read_calendar(
         if start_prop is None:
             notes.append(f"{label}: no start time, not imported")
             continue
-        start = _moment(start_prop.dt, default_zone)
+        try:
+            start = _moment(start_prop.dt, default_zone)
+            end_prop = component.get("DTEND")
+            end_value = end_prop.dt if end_prop is not None else None
+        except Exception:  # icalendar raises its own errors for unreadable values
+            notes.append(f"{label}: unreadable start or end time, not imported")
+            continue
         if start is None:
             notes.append(
                 f"{label}: its time has no time zone; set timezone in outreach.toml"
@@ -196,8 +202,7 @@ def read_calendar(
             )
             continue
         start_value, zone, start_instant = start
-        end_prop = component.get("DTEND")
-        end = _moment(end_prop.dt, zone or default_zone) if end_prop is not None else None
+        end = _moment(end_value, zone or default_zone) if end_value is not None else None
         end_instant = end[2] if end is not None else None
         if (end_instant or start_instant) <= now:
             notes.append(f"{label}: already over, not imported")

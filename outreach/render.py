@@ -195,6 +195,9 @@ class Templates:
             template = None
         except jinja2.TemplateSyntaxError as exc:
             raise self._error(file_name, exc, exc.lineno) from None
+        except UnicodeDecodeError as exc:
+            problem = ValueError(f"not UTF-8 text: {exc.reason}")
+            raise self._error(file_name, problem, None) from None
         self._cache[file_name] = template
         return template
 
@@ -220,7 +223,9 @@ class Templates:
     def _run(self, file_name: str, template: jinja2.Template, context: Mapping[str, Any]) -> str:
         try:
             return template.render(context)
-        except jinja2.TemplateError as exc:
+        # A template is the user's own code: whatever it raises (1/0, a sandbox
+        # limit, an undefined name) is a mistake in their input, not a crash.
+        except Exception as exc:
             raise self._error(file_name, exc, _template_line(exc, template)) from None
 
     def _error(self, file_name: str, exc: Exception, line: int | None) -> InputError:

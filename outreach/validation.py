@@ -97,6 +97,7 @@ class Validator:
         required: bool = False,
         default: int | None = None,
         minimum: int | None = None,
+        maximum: int | None = None,
     ) -> int | None:
         value = self._get(table, key, key_path, required)
         if value is _MISSING:
@@ -108,6 +109,9 @@ class Validator:
         if minimum is not None and value < minimum:
             rule = "positive" if minimum == 1 else f"at least {minimum}"
             self.error(where, f"'{key}' must be {rule}, not {value}")
+            return default
+        if maximum is not None and value > maximum:
+            self.error(where, f"'{key}' must be at most {maximum:,}, not {value:,}")
             return default
         return value
 

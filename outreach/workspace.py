@@ -44,8 +44,20 @@ def atomic_write(
     Writes a temporary file beside the target, fsyncs it, renames it over the
     target and fsyncs the folder, so a crash never leaves a half-written file.
     `durable=False` skips the fsyncs, for batches that sync once at the end.
+    A failure (no space, no permission, a file where a folder should be) is a
+    WorkspaceError naming the path; the old file is left as it was.
     """
     payload = data.encode("utf-8") if isinstance(data, str) else data
+    try:
+        _replace(path, payload, mode=mode, durable=durable)
+    except (FileExistsError, NotADirectoryError) as exc:
+        reason = "a file stands where a folder should be"
+        raise WorkspaceError(f"{path}: cannot write: {reason}") from exc
+    except OSError as exc:
+        raise WorkspaceError(f"{path}: cannot write: {exc.strerror or exc}") from exc
+
+
+def _replace(path: Path, payload: bytes, *, mode: int | None, durable: bool) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     if mode is None:
         try:
@@ -62,7 +74,7 @@ def atomic_write(
         os.chmod(temp_name, mode)
         os.replace(temp_name, path)
     except BaseException:
-        with _suppress_missing():
+        with contextlib.suppress(FileNotFoundError):
             os.unlink(temp_name)
         raise
     if durable:
@@ -76,14 +88,6 @@ def fsync_folder(folder: Path) -> None:
         os.fsync(fd)
     finally:
         os.close(fd)
-
-
-class _suppress_missing:
-    def __enter__(self) -> None:
-        return None
-
-    def __exit__(self, exc_type: object, exc: object, tb: object) -> bool:
-        return exc_type is FileNotFoundError
 
 
 @dataclass(frozen=True, slots=True)
@@ -127,16 +131,33 @@ class Workspace:
     def journal_path(self) -> Path:
         return self.path(self.config.paths.journal)
 
+    def refuse_to_overwrite_own_files(self, target: Path) -> None:
+        """An export or report must never replace the files the user keeps by hand."""
+        own = (self.config_path, self.roster_path, self.events_path, self.journal_path)
+        if target.resolve() in {path.resolve() for path in own}:
+            raise InputError(
+                [Problem(str(target), "is one of the workspace's own files; write elsewhere")]
+            )
+
+
+def read_bytes(path: Path, shown: str) -> bytes:
+    """A file's bytes; a file that is not there is bad input (exit 2), not a crash."""
+    try:
+        return path.read_bytes()
+    except (FileNotFoundError, IsADirectoryError, NotADirectoryError):
+        raise InputError([Problem(shown, "no such file")]) from None
+    except OSError as exc:
+        raise WorkspaceError(f"{shown}: cannot read: {exc.strerror}") from exc
+
 
 def read_text(path: Path, shown: str) -> str:
+    data = read_bytes(path, shown)
     try:
-        return path.read_text(encoding="utf-8")
+        return data.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise InputError(
             [Problem(shown, f"not UTF-8 text: {exc.reason} at byte {exc.start}")]
         ) from None
-    except OSError as exc:
-        raise WorkspaceError(f"{shown}: cannot read: {exc.strerror}") from exc
 
 
 def load_config(root: Path) -> Config:
@@ -170,7 +191,7 @@ def load_workspace(root: Path) -> Workspace:
     else:
         roster, events = _validate(config, roster_path, texts[1], events_path, texts[2])
         # A read-only workspace still works, only slower.
-        with contextlib.suppress(OSError):
+        with contextlib.suppress(WorkspaceError):
             atomic_write(root / CACHE_FILE, encode(key, roster, events), mode=0o600, durable=False)
     return Workspace(root=root, config=config, roster=roster, events=events)
 

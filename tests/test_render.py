@@ -222,3 +222,19 @@ def test_outreach_check_reports_a_broken_workspace_template(
     )
     (root / "templates" / "intro.txt").unlink()
     assert run_cli("--home", str(root), "check").stdout.startswith("ok: 2 contacts, 0 events")
+
+
+@pytest.mark.parametrize(
+    ("body", "expected"),
+    [("{{ 1 / 0 }}", "division by zero"), ("{{ range(10**9) | list }}", "range")],
+)
+def test_a_template_that_raises_is_bad_input_not_a_crash(
+    tmp_path: Path, run_cli: RunCli, body: str, expected: str
+) -> None:
+    ws = make_workspace(tmp_path / "ws")
+    (ws / "templates").mkdir()
+    (ws / "templates" / "check_in.txt").write_text(f"Subject: Hi\n\n{body}\n")
+    result = run_cli("--home", str(ws), "check", expect=2)
+    assert str(ws / "templates" / "check_in.txt") in result.stderr or "check_in" in result.stderr
+    assert expected in result.stderr.lower()
+    assert "Traceback" not in result.stderr

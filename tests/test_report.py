@@ -507,7 +507,7 @@ def test_unknown_circle_is_bad_input(network: Path, run_cli: RunCli) -> None:
     result = run_cli("--home", str(network), "report", "--limit", "0", "--days", "0", expect=2)
     assert result.stderr == (
         "--limit: 0 is not a positive number of contacts\n"
-        "--days: 0 is not a positive number of days\n"
+        "--days: 0 is not a number of days from 1 to 36,500\n"
     )
 
 

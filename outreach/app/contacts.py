@@ -27,7 +27,7 @@ from outreach.journal.touches import ContactActivity, all_activity
 from outreach.model import Contact, Roster
 from outreach.roster import read_roster
 from outreach.roster_edit import append_contacts, contact_toml
-from outreach.workspace import Workspace, atomic_write, read_text
+from outreach.workspace import Workspace, atomic_write, read_bytes, read_text
 
 
 def contacts_in(workspace: Workspace, *, circle: str | None = None) -> tuple[Contact, ...]:
@@ -96,10 +96,7 @@ def import_contacts(
     workspace: Workspace, source: Path, *, circle: str | None, dry_run: bool
 ) -> ImportPlan:
     """Append the people in a vCard or CSV export who are not in the roster yet."""
-    try:
-        data = source.read_bytes()
-    except OSError as exc:
-        raise InputError([Problem(str(source), f"cannot read: {exc.strerror}")]) from None
+    data = read_bytes(source, str(source))
     batch = parse_contacts_file(decode_contacts_file(data), str(source))
     if circle is not None and circle not in workspace.config.circles:
         raise InputError(

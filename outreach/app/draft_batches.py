@@ -147,6 +147,10 @@ def write_drafts(
                     record_ready(everything=True)
         finally:
             writer.close()
+    # A write that failed after the last wait (late in a short batch) must not
+    # pass for success: nothing of that batch was recorded.
+    if writer.error is not None:
+        raise writer.error
     return recorded
 
 

@@ -13,14 +13,14 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from outreach.errors import InputError, Problem, WorkspaceError
+from outreach.errors import InputError, Problem
 from outreach.events import parse_events
 from outreach.journal import Journal
 from outreach.journal.drafts import shared_events
 from outreach.model import ME, Event
 from outreach.shares import choose_recipients, is_over
 from outreach.validation import did_you_mean
-from outreach.workspace import Workspace, atomic_write, read_text
+from outreach.workspace import Workspace, atomic_write, read_bytes, read_text
 
 if TYPE_CHECKING:
     from outreach.events_import import CalendarEvent, NeedsHost
@@ -84,10 +84,7 @@ def import_calendar(
                 )
             ]
         )
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise WorkspaceError(f"{path}: cannot read: {exc.strerror}") from exc
+    data = read_bytes(path, str(path))
     events_path = workspace.events_path
     existing = read_text(events_path, str(events_path)) if events_path.is_file() else ""
     found = read_calendar(
@@ -108,8 +105,5 @@ def import_calendar(
     combined = append_text(existing, addition)
     # Validate the whole file as the next run will read it, before writing it.
     parse_events(combined, workspace.roster, workspace.config.circles, str(events_path))
-    try:
-        atomic_write(events_path, combined)
-    except OSError as exc:
-        raise WorkspaceError(f"{events_path}: cannot write: {exc.strerror}") from exc
+    atomic_write(events_path, combined)
     return result

@@ -40,24 +40,36 @@ def init_workspace(root: Path, *, example: bool, now: datetime) -> InitResult:
             [Problem(str(root / CONFIG_FILE), "already exists; init never overwrites a workspace")],
             hint=f"use it as it is: `outreach --home {root} check`",
         )
+    if example and (root / JOURNAL_FILE).exists():
+        # The example's made-up history must never mix with a real one.
+        raise InputError(
+            [Problem(str(root / JOURNAL_FILE), "already exists; the example needs an empty folder")]
+        )
     if example:
         built = example_workspace(now)
         files, touches = built.files, built.touches
     else:
         files, touches = _scaffold_files(), ()
+    written: list[str] = []
     for relative, content in sorted(files.items()):
         target = root / relative
         if relative.endswith("/"):
-            target.mkdir(parents=True, exist_ok=True)
-        elif not target.exists():
+            if not target.is_dir():
+                target.mkdir(parents=True, exist_ok=True)
+                written.append(relative)
+        elif not target.exists():  # a file the user already has is kept as it is
             atomic_write(target, content, durable=False)
+            written.append(relative)
     for folder in {(root / r).parent for r in files} | {root}:
         fsync_folder(folder)
     seeded = 0
+    new_journal = not (root / JOURNAL_FILE).exists()
     with Journal.open(root / JOURNAL_FILE) as journal:
         if touches:
             seeded = record_touches(journal, touches, now=now)
-    listed = sorted(r for r in files if not r.startswith("mail/"))
-    if any(r.startswith("mail/") for r in files):
+    listed = [r for r in written if not r.startswith("mail/")]
+    if any(r.startswith("mail/") for r in written):
         listed.append("mail/")
-    return InitResult(root=root, files=(*listed, JOURNAL_FILE), touches_seeded=seeded)
+    if new_journal:
+        listed.append(JOURNAL_FILE)
+    return InitResult(root=root, files=tuple(listed), touches_seeded=seeded)

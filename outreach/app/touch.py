@@ -38,6 +38,12 @@ def record_manual_touch(
         )
     if kind not in MANUAL_KINDS:
         raise InputError(f"--kind '{kind}' is not one of {', '.join(MANUAL_KINDS)}")
+    if at > now:
+        # The journal's last-touch dates never move backwards, so a touch in
+        # the future would pin this contact's dates until that day.
+        raise InputError(
+            f"--date {at.date().isoformat()} is in the future; record a touch once it happened"
+        )
     if "\r" in note or "\n" in note:
         note = " ".join(note.split())
     touch = Touch(

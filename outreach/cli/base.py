@@ -40,16 +40,23 @@ def parse_day(text: str, option: str) -> date:
 
 def parse_moment(text: str, option: str) -> datetime:
     """`--as-of`/`--date` values: a day (taken at noon UTC, so no zone shifts its
-    date) or an ISO 8601 date-time with an offset."""
+    date) or an ISO 8601 date-time with an offset, between 1970 and 9000."""
     if len(text) == 10:
         day = parse_day(text, option)
-        return datetime(day.year, day.month, day.day, 12, 0, tzinfo=UTC)
-    try:
-        moment = datetime.fromisoformat(text)
-    except ValueError:
-        raise InputError([Problem(option, f"'{text}' is not a date; write YYYY-MM-DD")]) from None
-    if moment.tzinfo is None:
-        raise InputError([Problem(option, f"'{text}' needs a UTC offset, like +02:00")])
+        moment = datetime(day.year, day.month, day.day, 12, 0, tzinfo=UTC)
+    else:
+        try:
+            moment = datetime.fromisoformat(text)
+        except ValueError:
+            raise InputError(
+                [Problem(option, f"'{text}' is not a date; write YYYY-MM-DD")]
+            ) from None
+        if moment.tzinfo is None:
+            raise InputError([Problem(option, f"'{text}' needs a UTC offset, like +02:00")])
+    # Periods and cadences are counted back from this moment; the calendar's
+    # far ends would overflow, and no one's history starts before 1970.
+    if not 1970 <= moment.year <= 9000:
+        raise InputError([Problem(option, f"'{text}' is out of range (1970 to 9000)")])
     return moment.astimezone(UTC)
 
 

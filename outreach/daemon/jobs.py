@@ -70,6 +70,9 @@ def _rejection(job: DaemonJob) -> str | None:
         return 'write a command such as "draft shares"'
     if tokens[0] in _NOT_JOBS:
         return _NOT_JOBS[tokens[0]]
+    if tokens[:2] == ["drafts", "send"]:
+        # Nothing is sent behind the user's back: jobs draft, a person sends.
+        return "sending needs a person's approval; schedule drafting, then send by hand"
     if any(t in ("-h", "--help", "--version") for t in tokens):
         return "a job cannot ask for help or the version"
     parser = build_parser()

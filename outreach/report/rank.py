@@ -143,6 +143,10 @@ def health_figures(
     )
 
 
+# A century: longer periods reach before the calendar's first day.
+MAX_PERIOD_DAYS = 36_500
+
+
 def check_filters(config: Config, *, circle: str | None, limit: int | None, days: int) -> None:
     problems = []
     if circle is not None and circle not in config.circles:
@@ -155,8 +159,10 @@ def check_filters(config: Config, *, circle: str | None, limit: int | None, days
         )
     if limit is not None and limit < 1:
         problems.append(Problem("--limit", f"{limit} is not a positive number of contacts"))
-    if days < 1:
-        problems.append(Problem("--days", f"{days} is not a positive number of days"))
+    if not 1 <= days <= MAX_PERIOD_DAYS:
+        problems.append(
+            Problem("--days", f"{days} is not a number of days from 1 to {MAX_PERIOD_DAYS:,}")
+        )
     InputError.collect(problems)
 
 

@@ -172,6 +172,7 @@ def run_export(ctx: Context) -> int:
     text = export_workspace_contacts(ctx.workspace(), ctx.journal(), fmt=ctx.args.format)
     if ctx.args.output:
         target = ctx.cwd / ctx.args.output
+        ctx.workspace().refuse_to_overwrite_own_files(target)
         atomic_write(target, text)
         ctx.out(f"wrote {target}")
     else:

@@ -99,6 +99,7 @@ def run(ctx: Context) -> int:
         return run_email(ctx, report)
     if args.output:
         target = ctx.cwd / Path(args.output).expanduser()
+        ctx.workspace().refuse_to_overwrite_own_files(target)
         atomic_write(target, render_report(report, args.format))
         ctx.err(f"wrote the report ({args.format}) to {target}")
         return 0
