@@ -9,7 +9,7 @@ become `InputError`s naming the template and line; nothing here writes.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, tzinfo
 from functools import lru_cache
@@ -139,6 +139,21 @@ class _Sandbox(SandboxedEnvironment):
         return super().getattr(obj, attribute)
 
 
+@dataclass(frozen=True, slots=True)
+class TemplateOverrides:
+    """The workspace's own templates: file name -> source, read at the edge."""
+
+    folder: Path
+    sources: Mapping[str, str]
+
+    def load(self, name: str) -> tuple[str, str, Callable[[], bool]] | None:
+        # The file name goes with the source so errors and tracebacks in the
+        # template carry the user's path and line.
+        if name not in self.sources:
+            return None
+        return self.sources[name], str(self.folder / name), lambda: True
+
+
 class Templates:
     """The built-in templates, overridden by name from a workspace folder.
 
@@ -147,14 +162,12 @@ class Templates:
     text with stale HTML.
     """
 
-    def __init__(self, override_dir: Path | None = None) -> None:
-        self.override_dir = override_dir
+    def __init__(self, overrides: TemplateOverrides | None = None) -> None:
+        self.override_dir = overrides.folder if overrides is not None else None
         loaders: list[jinja2.BaseLoader] = []
-        self._overridden: set[str] = set()
-        if override_dir is not None and override_dir.is_dir():
-            workspace_loader = jinja2.FileSystemLoader(str(override_dir))
-            self._overridden = set(workspace_loader.list_templates())
-            loaders.append(workspace_loader)
+        self._overridden: set[str] = set(overrides.sources) if overrides is not None else set()
+        if overrides is not None and overrides.sources:
+            loaders.append(jinja2.FunctionLoader(overrides.load))
         loaders.append(jinja2.PackageLoader("outreach", "templates"))
         self.env = _Sandbox(
             loader=jinja2.ChoiceLoader(loaders),
@@ -372,10 +385,10 @@ SAMPLE_MOMENT = datetime(2026, 5, 4, 9, 0, tzinfo=UTC)
 
 
 def check_templates(
-    override_dir: Path | None, *, me: Me, now: datetime = SAMPLE_MOMENT
+    overrides: TemplateOverrides | None, *, me: Me, now: datetime = SAMPLE_MOMENT
 ) -> list[Problem]:
     """Render every template against sample data; one Problem per broken template."""
-    templates = Templates(override_dir)
+    templates = Templates(overrides)
     contexts = sample_contexts(me, now)
     problems: list[Problem] = []
     for kind in KINDS:

@@ -14,6 +14,7 @@ import tempfile
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from outreach.config import CONFIG_FILE, Config, ImapMailbox, SmtpConfig, parse_config
 from outreach.errors import InputError, Problem, WorkspaceError
@@ -22,6 +23,9 @@ from outreach.model import Event, Roster
 from outreach.parse_cache import CACHE_FILE, cache_key, decode, encode
 from outreach.roster import read_roster
 from outreach.tomlsource import KeyLocator
+
+if TYPE_CHECKING:
+    from outreach.render import TemplateOverrides
 
 HOME_ENV = "OUTREACH_HOME"
 
@@ -131,6 +135,10 @@ class Workspace:
     def journal_path(self) -> Path:
         return self.path(self.config.paths.journal)
 
+    def template_overrides(self) -> TemplateOverrides:
+        """The workspace's own templates, by file name, for `outreach.render.Templates`."""
+        return read_template_overrides(self.templates_dir)
+
     def refuse_to_overwrite_own_files(self, target: Path) -> None:
         """An export or report must never replace the files the user keeps by hand."""
         own = (self.config_path, self.roster_path, self.events_path, self.journal_path)
@@ -158,6 +166,19 @@ def read_text(path: Path, shown: str) -> str:
         raise InputError(
             [Problem(shown, f"not UTF-8 text: {exc.reason} at byte {exc.start}")]
         ) from None
+
+
+def read_template_overrides(folder: Path) -> TemplateOverrides:
+    """Every file under `folder` (relative names with '/'), as text; none if no folder."""
+    from outreach.render import TemplateOverrides  # Jinja2 loads only where templates are used
+
+    sources: dict[str, str] = {}
+    if folder.is_dir():
+        for path in sorted(folder.rglob("*")):
+            if path.is_file() and not path.name.startswith("."):
+                name = path.relative_to(folder).as_posix()
+                sources[name] = read_text(path, str(path))
+    return TemplateOverrides(folder=folder, sources=sources)
 
 
 def load_config(root: Path) -> Config:

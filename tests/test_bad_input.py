@@ -118,3 +118,18 @@ def test_an_unreadable_date_in_a_calendar_is_skipped_with_a_note(
     )
     result = run_cli("--home", str(ws), "events", "import", str(tmp_path / "bad.ics"))
     assert "'Broken': unreadable start or end time, not imported" in result.stderr
+
+
+def test_a_plain_password_is_refused_unless_only_its_owner_can_read_the_file(
+    tmp_path: Path, run_cli: RunCli
+) -> None:
+    ws = make_workspace(
+        tmp_path / "ws",
+        extra_config='[smtp]\nhost = "smtp.example.org"\nusername = "dana"\npassword = "hunter2"\n',
+    )
+    (ws / "outreach.toml").chmod(0o644)
+    result = run_cli("--home", str(ws), "check", expect=2)
+    assert result.stderr.startswith(f"{ws / 'outreach.toml'}:7:1: a plain password for 'smtp'")
+    assert "hunter2" not in result.stderr
+    (ws / "outreach.toml").chmod(0o600)
+    run_cli("--home", str(ws), "check")

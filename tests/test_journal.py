@@ -155,3 +155,21 @@ def test_kill_9_mid_write_keeps_every_committed_touch(tmp_path: Path) -> None:
     with Journal.open(path) as journal:
         assert journal.connection.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
         assert count_touches(journal) >= committed
+
+
+def test_an_older_journal_is_migrated_forward_with_its_history(tmp_path: Path) -> None:
+    from outreach.journal.store import MIGRATIONS
+
+    path = tmp_path / "journal.db"
+    raw = sqlite3.connect(path)
+    raw.executescript(MIGRATIONS[0] + "\nPRAGMA user_version = 1;")
+    raw.execute(
+        "INSERT INTO touches (contact_id, kind, at, recorded_at)"
+        " VALUES ('ana', 'meeting', '2026-01-02T03:04:05Z', '2026-01-02T03:04:05Z')"
+    )
+    raw.commit()
+    raw.close()
+    with Journal.open(path) as journal:
+        assert journal.schema_version == SCHEMA_VERSION
+        assert count_touches(journal) == 1
+        assert contact_activity(journal, "ana").last_support_kind == "meeting"

@@ -15,8 +15,10 @@ from tests.support.workspaces import make_workspace
 def test_second_load_comes_from_the_cache_and_equals_a_fresh_parse(tmp_path: Path) -> None:
     ws = make_workspace(tmp_path / "ws")
     fresh = load_workspace(ws)
-    assert (ws / CACHE_FILE).is_file()
+    stored = (ws / CACHE_FILE).stat()
     cached = load_workspace(ws)
+    # A miss would have rewritten the cache file (atomically: a new inode).
+    assert (ws / CACHE_FILE).stat().st_ino == stored.st_ino
     assert cached.roster.contacts == fresh.roster.contacts
     assert cached.roster.by_address("BEN.OKAFOR@example.com") == fresh.roster["ben"]
 

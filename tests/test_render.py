@@ -21,8 +21,15 @@ from outreach.render import (
     share_event_context,
     when,
 )
+from outreach.workspace import read_template_overrides
 from tests.conftest import NOW, RunCli
 from tests.support.workspaces import make_workspace
+
+
+def folder_templates(folder: Path) -> Templates:
+    """Templates overridden from `folder`, read as the workspace reads them."""
+    return Templates(read_template_overrides(folder))
+
 
 ME = Me("Dana Reyes", "dana@example.org")
 ANA = Contact(id="ana", name="Ana Lima", emails=("ana@example.net",), tags=("art", "housing"))
@@ -100,7 +107,7 @@ def test_workspace_template_overrides_the_built_in_one_by_name(tmp_path: Path) -
     (tmp_path / "share_event.txt").write_text(
         "Subject: For {{ contact.first_name }}: {{ event.title }}\n\nSee {{ event.url }}\n"
     )
-    templates = Templates(tmp_path)
+    templates = folder_templates(tmp_path)
     rendered = templates.render("share_event", share(templates))
     assert rendered.subject == "For Ana: Housing Futures Salon"
     assert rendered.text == "See https://example.org/salon\n"
@@ -111,7 +118,7 @@ def test_workspace_template_overrides_the_built_in_one_by_name(tmp_path: Path) -
 def test_workspace_html_twin_makes_the_draft_multipart(tmp_path: Path) -> None:
     (tmp_path / "check_in.txt").write_text("Subject: Hello\n\nHi {{ contact.first_name }}\n")
     (tmp_path / "check_in.html").write_text("<p>Hi {{ contact.first_name }}</p>\n")
-    templates = Templates(tmp_path)
+    templates = folder_templates(tmp_path)
     rendered = templates.render("check_in", sample_contexts(ME, NOW)["check_in"])
     assert rendered.html == "<p>Hi Ana</p>\n"
 
@@ -121,7 +128,7 @@ def test_undefined_variable_names_the_template_and_line(tmp_path: Path) -> None:
         "Subject: Hi\n\nHello {{ a.first_name }},\n{{ a.nickname }}\n"
     )
     with pytest.raises(InputError) as caught:
-        Templates(tmp_path).render("intro", sample_contexts(ME, NOW)["intro"])
+        folder_templates(tmp_path).render("intro", sample_contexts(ME, NOW)["intro"])
     (problem,) = caught.value.problems
     assert problem.path == str(tmp_path / "intro.txt")
     assert problem.line == 4
@@ -131,7 +138,7 @@ def test_undefined_variable_names_the_template_and_line(tmp_path: Path) -> None:
 def test_syntax_error_names_the_template_and_line(tmp_path: Path) -> None:
     (tmp_path / "intro_ask.txt").write_text("Subject: Hi\n\n{% if why %}\nno end\n")
     with pytest.raises(InputError) as caught:
-        Templates(tmp_path).render("intro_ask", sample_contexts(ME, NOW)["intro_ask"])
+        folder_templates(tmp_path).render("intro_ask", sample_contexts(ME, NOW)["intro_ask"])
     (problem,) = caught.value.problems
     assert problem.path == str(tmp_path / "intro_ask.txt")
     assert problem.line == 4
@@ -141,7 +148,7 @@ def test_syntax_error_names_the_template_and_line(tmp_path: Path) -> None:
 def test_template_without_subject_line_is_refused(tmp_path: Path) -> None:
     (tmp_path / "check_in.txt").write_text("Hi {{ contact.first_name }}\n")
     with pytest.raises(InputError) as caught:
-        Templates(tmp_path).render("check_in", sample_contexts(ME, NOW)["check_in"])
+        folder_templates(tmp_path).render("check_in", sample_contexts(ME, NOW)["check_in"])
     assert (
         str(caught.value) == f"{tmp_path / 'check_in.txt'}:1: the first line must be 'Subject: …'"
     )
@@ -152,18 +159,20 @@ def test_sandbox_refuses_reaching_into_python(tmp_path: Path) -> None:
         "Subject: x\n\n{{ contact.__class__.__init__.__globals__ }}\n"
     )
     with pytest.raises(InputError) as caught:
-        Templates(tmp_path).render("check_in", sample_contexts(ME, NOW)["check_in"])
+        folder_templates(tmp_path).render("check_in", sample_contexts(ME, NOW)["check_in"])
     assert caught.value.problems[0].path == str(tmp_path / "check_in.txt")
-    (tmp_path / "check_in.txt").write_text("Subject: x\n\n{{ contact.emails.append('x') }}\n")
-    with pytest.raises(InputError, match=r"check_in\.txt"):
-        Templates(tmp_path).render("check_in", sample_contexts(ME, NOW)["check_in"])
+    assert "unsafe" in caught.value.problems[0].message
+    (tmp_path / "check_in.txt").write_text("Subject: x\n\n{{ contact.emails.__class__ }}\n")
+    with pytest.raises(InputError) as caught:
+        folder_templates(tmp_path).render("check_in", sample_contexts(ME, NOW)["check_in"])
+    assert "unsafe" in caught.value.problems[0].message
 
 
 def test_check_templates_reports_each_broken_or_misnamed_template(tmp_path: Path) -> None:
     (tmp_path / "intro.txt").write_text("Subject: {{ a.first_name }\n")
     (tmp_path / "share_events.txt").write_text("Subject: x\n")
     (tmp_path / "_signature.txt").write_text("Dana\n")
-    problems = check_templates(tmp_path, me=ME, now=NOW)
+    problems = check_templates(read_template_overrides(tmp_path), me=ME, now=NOW)
     assert [(p.path, p.line) for p in problems] == [
         (str(tmp_path / "intro.txt"), 1),
         (str(tmp_path / "share_events.txt"), None),
@@ -174,7 +183,7 @@ def test_check_templates_reports_each_broken_or_misnamed_template(tmp_path: Path
 def test_include_files_resolve_from_the_workspace(tmp_path: Path) -> None:
     (tmp_path / "_signature.txt").write_text("-- \n{{ me.name }}\n")
     (tmp_path / "check_in.txt").write_text("Subject: Hi\n\nHello\n{% include '_signature.txt' %}")
-    rendered = Templates(tmp_path).render("check_in", sample_contexts(ME, NOW)["check_in"])
+    rendered = folder_templates(tmp_path).render("check_in", sample_contexts(ME, NOW)["check_in"])
     assert rendered.text == "Hello\n-- \nDana Reyes\n"
 
 
@@ -235,6 +244,6 @@ def test_a_template_that_raises_is_bad_input_not_a_crash(
     (ws / "templates").mkdir()
     (ws / "templates" / "check_in.txt").write_text(f"Subject: Hi\n\n{body}\n")
     result = run_cli("--home", str(ws), "check", expect=2)
-    assert str(ws / "templates" / "check_in.txt") in result.stderr or "check_in" in result.stderr
+    assert result.stderr.startswith(f"{ws / 'templates' / 'check_in.txt'}:")
     assert expected in result.stderr.lower()
     assert "Traceback" not in result.stderr

@@ -340,4 +340,5 @@ def test_a_silent_partition_fails_after_one_read_timeout_in_one_line(
         waited = time.monotonic() - started
         proxy.thaw()
     # One read timeout for the NOOP, and closing the dead session adds no second one.
-    assert 1.0 <= waited < 1.8
+    # A second timeout would take it to 2 s or more.
+    assert 1.0 <= waited < 2.0

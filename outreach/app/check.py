@@ -22,7 +22,7 @@ def check_workspace(root: Path) -> CheckResult:
     """Raise InputError listing every problem; otherwise count what was checked."""
     workspace = load_workspace(root)
     me = Me(workspace.config.me.name, workspace.config.me.email)
-    InputError.collect(check_templates(workspace.templates_dir, me=me))
+    InputError.collect(check_templates(workspace.template_overrides(), me=me))
     return CheckResult(
         contacts=len(workspace.roster),
         events=len(workspace.events),

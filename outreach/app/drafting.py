@@ -149,7 +149,7 @@ def draft_shares(
     plan = plan_shares(
         events, workspace.roster, now=now, already_shared=already, limit=limit, only=only
     )
-    templates = Templates(workspace.templates_dir)
+    templates = Templates(workspace.template_overrides())
     me = me_of(workspace)
 
     def specs() -> Iterator[list[DraftSpec]]:
@@ -240,7 +240,7 @@ def draft_check_in(
     """A short, warm check-in to one contact (the report's plan uses it too)."""
     contact = contact_or_error(workspace, contact_id)
     activity = contact_activity(journal, contact.id)
-    rendered = Templates(workspace.templates_dir).render(
+    rendered = Templates(workspace.template_overrides()).render(
         "check_in",
         check_in_context(
             me=me_of(workspace),

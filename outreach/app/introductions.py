@@ -126,7 +126,7 @@ def draft_intro_requests(
     environ: Mapping[str, str] | None = None,
 ) -> DraftBatch:
     """Draft each intro (or its two asks); pairs already under way are noted, not redone."""
-    templates = Templates(workspace.templates_dir)
+    templates = Templates(workspace.template_overrides())
     me = me_of(workspace)
     notes: list[str] = []
     groups: list[list[DraftSpec]] = []
@@ -230,7 +230,7 @@ def draft_ready_intros(
     An answer counts as willingness to review, not as a yes: the joint
     introduction is a draft, and the user discards it if someone declined.
     """
-    templates = Templates(workspace.templates_dir)
+    templates = Templates(workspace.template_overrides())
     me = me_of(workspace)
     notes: list[str] = []
     groups: list[list[DraftSpec]] = []

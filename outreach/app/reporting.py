@@ -241,7 +241,7 @@ def _draft_share(
     assert line.next_step is not None and line.next_step.event is not None
     event, contact = line.next_step.event, line.contact
     host = workspace.roster[event.host]  # next steps never share the user's own events
-    rendered = Templates(workspace.templates_dir).render(
+    rendered = Templates(workspace.template_overrides()).render(
         "share_event",
         share_event_context(me=me_of(workspace), contact=contact, event=event, host=host, now=now),
     )

@@ -185,13 +185,6 @@ def get_draft(journal: Journal, draft_id: int) -> DraftRecord | None:
     return None if row is None else _draft(row)
 
 
-def draft_by_message_id(journal: Journal, message_id: str) -> DraftRecord | None:
-    row = journal.connection.execute(
-        f"SELECT {_COLUMNS} FROM drafts d WHERE d.message_id = ?", (message_id,)
-    ).fetchone()
-    return None if row is None else _draft(row)
-
-
 def list_drafts(
     journal: Journal, *, statuses: Iterable[DraftStatus] | None = None
 ) -> list[DraftRecord]:
@@ -249,13 +242,6 @@ def pending_paths(journal: Journal) -> set[str]:
     return {str(r[0]) for r in rows}
 
 
-def drafts_for_intro(journal: Journal, intro_id: int) -> list[DraftRecord]:
-    rows = journal.connection.execute(
-        f"SELECT {_COLUMNS} FROM drafts d WHERE d.intro_id = ? ORDER BY d.id", (intro_id,)
-    )
-    return [_draft(r) for r in rows]
-
-
 def shared_events(journal: Journal, event_ids: Iterable[str]) -> dict[str, set[str]]:
     """For each event, the contacts it has already been drafted to: one query for all."""
     wanted = list(dict.fromkeys(event_ids))
@@ -271,16 +257,6 @@ def shared_events(journal: Journal, event_ids: Iterable[str]) -> dict[str, set[s
         for event_id, contact_id in rows:
             shared[str(event_id)].add(str(contact_id))
     return shared
-
-
-def shared_event_with(journal: Journal, event_id: str) -> set[str]:
-    """Contact ids this event has already been drafted to (in any run)."""
-    rows = journal.connection.execute(
-        "SELECT s.contact_id FROM event_shares s JOIN drafts d ON d.id = s.draft_id"
-        " WHERE s.event_id = ? AND d.status != 'discarded'",
-        (event_id,),
-    )
-    return {str(r[0]) for r in rows}
 
 
 def mark_sent(journal: Journal, draft_id: int, *, at: datetime, source: str, now: datetime) -> bool:
@@ -358,10 +334,3 @@ def link_reply(
             (draft_id,),
         )
     return draft_id
-
-
-def replied_contacts(journal: Journal, draft_id: int) -> set[str]:
-    rows = journal.connection.execute(
-        "SELECT contact_id FROM draft_replies WHERE draft_id = ?", (draft_id,)
-    )
-    return {str(r[0]) for r in rows}

@@ -112,16 +112,6 @@ def intros_with_status(journal: Journal, statuses: Iterable[IntroStatus]) -> lis
     return [_intro(r) for r in rows]
 
 
-def ask_replies(journal: Journal, intro_id: int) -> set[str]:
-    """Who has answered their ask for this intro (a reply linked by sync)."""
-    rows = journal.connection.execute(
-        "SELECT DISTINCT r.contact_id FROM drafts d JOIN draft_replies r ON r.draft_id = d.id"
-        " WHERE d.intro_id = ? AND d.kind = 'intro_ask' AND d.status != 'discarded'",
-        (intro_id,),
-    )
-    return {str(r[0]) for r in rows}
-
-
 def ready_intros(journal: Journal) -> list[IntroRecord]:
     """Double opt-in intros whose two people have both answered their asks."""
     rows = journal.connection.execute(
