@@ -232,7 +232,7 @@ def draft_all(run_cli: RunCli, root: Path) -> None:
     run_cli("--home", str(root), "--as-of", "2026-06-15", "draft", "shares")
 
 
-def test_sent_draft_arrives_intact_and_counts_as_support(
+def test_sent_draft_arrives_intact_and_records_a_self_promoting_share(
     tmp_path: Path, server: SmtpServer, certificates: Certificates, run_cli: RunCli
 ) -> None:
     root = workspace_for(tmp_path, server, certificates)
@@ -255,7 +255,7 @@ def test_sent_draft_arrives_intact_and_counts_as_support(
         assert sent.sent_at is not None and sent.sent_at.date().isoformat() == "2026-06-16"
         activity = all_activity(journal)
     # The user's own event: contact with Ana, counted as self-promotion, not support.
-    assert activity["ana"].last_touch_kind is not None
+    assert activity["ana"].last_touch_kind == "share"
     assert activity["ana"].last_support_at is None
 
 
