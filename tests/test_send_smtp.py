@@ -19,7 +19,8 @@ from outreach.app.sending import send_drafts
 from outreach.clock import fixed_clock
 from outreach.journal import Journal
 from outreach.journal.drafts import DraftStatus, list_drafts
-from outreach.journal.touches import all_activity
+from outreach.journal.touches import all_activity, touches_for
+from outreach.model import TouchKind
 from outreach.smtp_send import RateLimit
 from outreach.workspace import load_workspace
 from tests.conftest import NOW, RunCli
@@ -254,8 +255,9 @@ def test_sent_draft_arrives_intact_and_records_a_self_promoting_share(
         assert sent.path == "sent/share-salon-ana.eml"
         assert sent.sent_at is not None and sent.sent_at.date().isoformat() == "2026-06-16"
         activity = all_activity(journal)
+        kinds = {(t.kind, t.self_promotion) for t in touches_for(journal, "ana")}
     # The user's own event: contact with Ana, counted as self-promotion, not support.
-    assert activity["ana"].last_touch_kind == "share"
+    assert kinds == {(TouchKind.SENT, False), (TouchKind.SHARE, True)}
     assert activity["ana"].last_support_at is None
 
 
