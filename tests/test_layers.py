@@ -17,6 +17,7 @@ PACKAGE = Path(__file__).resolve().parents[1] / "outreach"
 # so the list can name parts that land later.
 CORE = [
     "errors",
+    "wording",
     "model",
     "tomlsource",
     "validation",

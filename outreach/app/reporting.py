@@ -29,6 +29,7 @@ from outreach.report.rank import check_filters, compile_report
 from outreach.report.render import render
 from outreach.report.table import render_table
 from outreach.suggest import pair_key
+from outreach.wording import plural
 from outreach.workspace import Workspace
 
 if TYPE_CHECKING:
@@ -103,7 +104,7 @@ def email_subject(report: Report) -> str:
     past = sum(1 for line in report.lines if line.past_cadence)
     return (
         f"Who haven't I supported lately? {cells.day(report.as_of, report.zone)}:"
-        f" {cells.plural(past, 'contact')} past their cadence"
+        f" {plural(past, 'contact')} past their cadence"
     )
 
 

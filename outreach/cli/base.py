@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import argparse
+from collections.abc import Callable
 from datetime import UTC, date, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from outreach.errors import InputError, Problem
+from outreach.errors import ExitStatus, InputError, Problem
+
+if TYPE_CHECKING:
+    from outreach.cli.context import Context
 
 
 def add_command(
@@ -60,6 +64,11 @@ def parse_moment(text: str, option: str) -> datetime:
     return moment.astimezone(UTC)
 
 
-def plural(count: int, singular: str, many: str | None = None) -> str:
-    """`1 contact`, `3 contacts`."""
-    return f"{count:,} {singular if count == 1 else (many or singular + 's')}"
+def show_help(parser: argparse.ArgumentParser) -> Callable[[Context], int]:
+    """A handler for a command group given no action: its help, and exit 2."""
+
+    def show(ctx: Context) -> int:
+        parser.print_help(ctx.stdout)
+        return int(ExitStatus.BAD_INPUT)
+
+    return show

@@ -11,10 +11,7 @@ from datetime import datetime, tzinfo
 
 from outreach.app.sync_batch import FolderSummary
 from outreach.daemon.zone import zone_name
-
-
-def _count(n: int, one: str, many: str | None = None) -> str:
-    return f"{n:,} {one if n == 1 else (many or one + 's')}"
+from outreach.wording import plural
 
 
 def sync_line(folders: Sequence[FolderSummary]) -> str:
@@ -25,8 +22,8 @@ def sync_line(folders: Sequence[FolderSummary]) -> str:
     if read == 0:
         return "no new mail"
     line = (
-        f"{_count(read, 'message')} read ({new:,} new),"
-        f" {_count(len(touches), 'touch', 'touches')} recorded"
+        f"{plural(read, 'message')} read ({new:,} new),"
+        f" {plural(len(touches), 'touch', 'touches')} recorded"
     )
     if touches:
         shown = [f"{t.contact_id} ({t.kind.value})" for t in touches[:5]]
@@ -44,8 +41,4 @@ def local_time(moment: datetime, zone: tzinfo) -> str:
     return f"{moment.astimezone(zone):%Y-%m-%d %H:%M} {zone_name(zone)}"
 
 
-def plural(n: int, one: str, many: str | None = None) -> str:
-    return _count(n, one, many)
-
-
-__all__ = ["local_time", "plural", "sync_line"]
+__all__ = ["local_time", "sync_line"]

@@ -11,6 +11,7 @@ from datetime import datetime
 
 from outreach.model import TouchKind
 from outreach.report.model import ContactLine, Health, Promotion, Report
+from outreach.wording import plural
 
 NEVER = "never"
 NONE = "-"
@@ -70,10 +71,6 @@ def row(line: ContactLine, zone: str) -> list[str]:
         f"{line.cadence_days}d",
         overdue(line),
     ]
-
-
-def plural(count: int, word: str, words: str | None = None) -> str:
-    return f"{count} {word if count == 1 else (words or word + 's')}"
 
 
 def ratio(promotion: Promotion) -> str:

@@ -6,7 +6,7 @@ import argparse
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from outreach.cli.base import add_command
+from outreach.cli.base import add_command, show_help
 from outreach.cli.context import Context
 from outreach.errors import ExitStatus, InputError, Problem
 
@@ -45,7 +45,7 @@ def register(subparsers: Any, common: argparse.ArgumentParser) -> None:
             "outreach draft intros --ready",
         ],
     )
-    parser.set_defaults(handler=_usage(parser))
+    parser.set_defaults(handler=show_help(parser))
     sub = parser.add_subparsers(title="what to draft", metavar="WHAT")
 
     shares = add_command(
@@ -137,14 +137,6 @@ def register(subparsers: Any, common: argparse.ArgumentParser) -> None:
     check_in.add_argument("--note", default="", metavar="TEXT", help="a personal opening line")
     _push_option(check_in)
     check_in.set_defaults(handler=run_check_in)
-
-
-def _usage(parser: argparse.ArgumentParser) -> Any:
-    def show(ctx: Context) -> int:
-        parser.print_help(ctx.stdout)
-        return int(ExitStatus.BAD_INPUT)
-
-    return show
 
 
 def _push_option(parser: argparse.ArgumentParser) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from outreach.cli.base import add_command
+from outreach.cli.base import add_command, show_help
 from outreach.cli.context import Context
 from outreach.errors import ExitStatus, InputError, Problem
 
@@ -29,7 +29,7 @@ def register(subparsers: Any, common: argparse.ArgumentParser) -> None:
             "outreach drafts send 12 14",
         ],
     )
-    parser.set_defaults(handler=_usage(parser))
+    parser.set_defaults(handler=show_help(parser))
     sub = parser.add_subparsers(title="actions", metavar="ACTION")
 
     listing = add_command(
@@ -95,14 +95,6 @@ def register(subparsers: Any, common: argparse.ArgumentParser) -> None:
     send.add_argument("ids", type=int, nargs="*", metavar="ID", help="draft ids")
     send.add_argument("--all", action="store_true", help="every pending draft")
     send.set_defaults(handler=run_send)
-
-
-def _usage(parser: argparse.ArgumentParser) -> Any:
-    def show(ctx: Context) -> int:
-        parser.print_help(ctx.stdout)
-        return int(ExitStatus.BAD_INPUT)
-
-    return show
 
 
 def _short(text: str, width: int) -> str:

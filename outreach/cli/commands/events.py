@@ -6,7 +6,7 @@ import argparse
 from pathlib import Path
 from typing import Any
 
-from outreach.cli.base import add_command
+from outreach.cli.base import add_command, show_help
 from outreach.cli.context import Context
 from outreach.errors import ExitStatus
 
@@ -25,7 +25,7 @@ def register(subparsers: Any, common: argparse.ArgumentParser) -> None:
         " people who care (and your own, counted as self-promotion).",
         examples=["outreach events list", "outreach events import salon.ics"],
     )
-    parser.set_defaults(handler=_usage(parser))
+    parser.set_defaults(handler=show_help(parser))
     sub = parser.add_subparsers(title="actions", metavar="ACTION")
 
     listing = add_command(
@@ -68,14 +68,6 @@ def register(subparsers: Any, common: argparse.ArgumentParser) -> None:
         "--dry-run", action="store_true", help="print the TOML that would be appended"
     )
     importing.set_defaults(handler=run_import)
-
-
-def _usage(parser: argparse.ArgumentParser) -> Any:
-    def show(ctx: Context) -> int:
-        parser.print_help(ctx.stdout)
-        return int(ExitStatus.BAD_INPUT)
-
-    return show
 
 
 def run_list(ctx: Context) -> int:

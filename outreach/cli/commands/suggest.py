@@ -5,9 +5,8 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from outreach.cli.base import add_command
+from outreach.cli.base import add_command, show_help
 from outreach.cli.context import Context
-from outreach.errors import ExitStatus
 
 ORDER = 52
 
@@ -21,7 +20,7 @@ def register(subparsers: Any, common: argparse.ArgumentParser) -> None:
         description="Suggestions drawn from your roster and journal.",
         examples=["outreach suggest intros", "outreach suggest intros --limit 3"],
     )
-    parser.set_defaults(handler=_usage(parser))
+    parser.set_defaults(handler=show_help(parser))
     sub = parser.add_subparsers(title="what to suggest", metavar="WHAT")
     intros = add_command(
         sub,
@@ -35,14 +34,6 @@ def register(subparsers: Any, common: argparse.ArgumentParser) -> None:
     )
     intros.add_argument("--limit", type=int, default=10, metavar="N", help="at most N (10)")
     intros.set_defaults(handler=run_intros)
-
-
-def _usage(parser: argparse.ArgumentParser) -> Any:
-    def show(ctx: Context) -> int:
-        parser.print_help(ctx.stdout)
-        return int(ExitStatus.BAD_INPUT)
-
-    return show
 
 
 def run_intros(ctx: Context) -> int:
