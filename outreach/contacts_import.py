@@ -11,7 +11,6 @@ from __future__ import annotations
 import csv
 import io
 import re
-import unicodedata
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Literal
@@ -21,6 +20,7 @@ from outreach.errors import InputError, Problem
 from outreach.model import Contact, Roster, address_key
 from outreach.roster_edit import contact_toml
 from outreach.vcard import VCard, read_vcards
+from outreach.wording import slug
 
 ImportFormat = Literal["vcard", "csv"]
 
@@ -477,22 +477,5 @@ def contact_id_for(name: str, email: str, taken: set[str]) -> str:
 
 
 # Letters NFKD does not take apart into a base letter and a mark.
-_FOLD = {
-    **str.maketrans("øØłŁđĐðÐı", "oOlLdDdDi", "'’"),
-    **{
-        ord(k): v
-        for k, v in zip("ßæÆœŒþÞ", ("ss", "ae", "AE", "oe", "OE", "th", "Th"), strict=True)
-    },
-}
-
-
-def slug(text: str, max_length: int = 40) -> str:
-    """ASCII, lower case, words joined by '-': `Zoë O'Neill` -> `zoe-oneill`."""
-    folded = unicodedata.normalize("NFKD", text.translate(_FOLD))
-    ascii_text = folded.encode("ascii", "ignore").decode("ascii").lower()
-    words = re.sub(r"[^a-z0-9]+", "-", ascii_text).strip("-")
-    return words[:max_length].rstrip("-")
-
-
 def _plural(n: int, word: str) -> str:
     return word if n == 1 else word + "s"

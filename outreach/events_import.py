@@ -9,7 +9,6 @@ comment, so importing the same calendar again adds nothing twice.
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -22,6 +21,7 @@ import tomli_w
 from outreach.addresses import AddressError, normalise_address
 from outreach.errors import InputError, Problem
 from outreach.model import ME, Roster
+from outreach.wording import slug
 
 UID_COMMENT = "# imported from iCalendar, UID: "
 _UID_LINE = re.compile(r"^# imported from iCalendar, UID: (.+?)\s*$", re.MULTILINE)
@@ -75,12 +75,6 @@ def imported_uids(events_text: str) -> set[str]:
 
 def existing_ids(events_text: str) -> set[str]:
     return set(_TABLE_LINE.findall(events_text))
-
-
-def slug(title: str) -> str:
-    ascii_title = unicodedata.normalize("NFKD", title).encode("ascii", "ignore").decode("ascii")
-    words = re.findall(r"[a-z0-9]+", ascii_title.lower())
-    return "-".join(words)[:40].strip("-") or "event"
 
 
 def _text(component: Any, name: str) -> str | None:
@@ -214,7 +208,7 @@ def read_calendar(
         if chosen is None:
             needs.append(NeedsHost(uid, title, start_value, organizer))
             continue
-        base = f"{slug(title)}-{start_instant:%Y-%m-%d}"
+        base = f"{slug(title) or 'event'}-{start_instant:%Y-%m-%d}"
         event_id, counter = base, 1
         while event_id in taken_ids:
             counter += 1

@@ -14,13 +14,13 @@ from outreach.contacts_import import (
     parse_contacts_file,
     parse_vcards,
     plan_import,
-    slug,
 )
 from outreach.errors import InputError, Problem
 from outreach.model import Circle, Contact, Roster
 from outreach.roster import parse_roster
 from outreach.roster_edit import append_contacts
 from outreach.vcard import read_vcards
+from outreach.wording import slug
 
 CIRCLES = {"focus": Circle("focus", 14), "extended": Circle("extended", 60)}
 
