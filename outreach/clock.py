@@ -41,5 +41,6 @@ def iso_utc(moment: datetime) -> str:
 
 
 def parse_iso_utc(text: str) -> datetime:
-    """Inverse of `iso_utc`."""
-    return datetime.strptime(text, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC)
+    """Inverse of `iso_utc`. fromisoformat reads the `Z` form since Python 3.11,
+    many times faster than strptime: it runs once per contact in every report."""
+    return datetime.fromisoformat(text)

@@ -13,7 +13,7 @@ from datetime import datetime
 
 from outreach.clock import iso_utc, parse_iso_utc
 from outreach.journal.store import Journal
-from outreach.journal.touches import ContactActivity
+from outreach.journal.touches import ContactActivity, all_activity
 from outreach.model import SUPPORT_KINDS, TouchKind
 from outreach.report.model import HealthCounts, WaitingIntro
 
@@ -39,9 +39,7 @@ FROM contact_state c
 
 
 def _moment(text: str | None) -> datetime | None:
-    # The journal's `2026-06-15T09:00:00Z`; fromisoformat reads it (Python 3.11+)
-    # many times faster than strptime, which matters for 10,000 contacts.
-    return None if text is None else datetime.fromisoformat(text)
+    return None if text is None else parse_iso_utc(text)
 
 
 def activity_as_of(
@@ -59,21 +57,10 @@ def activity_as_of(
         "SELECT MAX(MAX(COALESCE(last_touch_at, '')), MAX(COALESCE(last_support_at, '')))"
         " FROM contact_state"
     ).fetchone()[0]
+    if newest is None or newest <= stamp:
+        return all_activity(journal)
     db = journal.connection
     found: dict[str, ContactActivity] = {}
-    if newest is None or newest <= stamp:
-        for contact_id, touch_at, touch_kind, support_at, support_kind in db.execute(
-            "SELECT contact_id, last_touch_at, last_touch_kind, last_support_at,"
-            " last_support_kind FROM contact_state"
-        ):
-            found[contact_id] = ContactActivity(
-                contact_id=contact_id,
-                last_touch_at=_moment(touch_at),
-                last_touch_kind=TouchKind(touch_kind) if touch_kind else None,
-                last_support_at=_moment(support_at),
-                last_support_kind=TouchKind(support_kind) if support_kind else None,
-            )
-        return found
     wanted = set(contact_ids)
     for contact_id, touch, support in db.execute(_AS_OF, {"at": stamp}):
         if touch is None or contact_id not in wanted:
