@@ -37,6 +37,9 @@ CORE = [
     "contacts_import",
     "roster_edit",
     "report",
+    "vcard",
+    "events_import",
+    "parse_cache",
 ]
 FORBIDDEN_IMPORTS = {
     "socket",
