@@ -714,3 +714,16 @@ def test_plan_drafts_the_top_next_steps(network: Path, run_cli: RunCli) -> None:
     # Nobody gets a second draft while the first waits for review.
     again = report(run_cli, network, "--plan", "--limit", "4")
     assert again.count("skipped, a draft to them is already waiting") == 4
+
+
+def test_markdown_cells_cannot_break_the_table(tmp_path: Path, run_cli: RunCli) -> None:
+    ws = make_workspace(
+        tmp_path / "ws",
+        roster='[contacts.pipe]\nname = "A | B *bold* [link](x)"\nemails = ["p@example.net"]\n',
+    )
+    out = run_cli("--home", str(ws), "--as-of", AS_OF, "report", "--format", "markdown").stdout
+    (row,) = [line for line in out.splitlines() if line.startswith("|") and "A \\| B" in line]
+    assert "A \\| B \\*bold\\* \\[link\\](x)" in row
+    header = next(line for line in out.splitlines() if line.startswith("| #"))
+    # Escaped pipes do not count as cell borders: the row has the header's cells.
+    assert row.replace("\\|", "").count("|") == header.count("|")
