@@ -417,3 +417,19 @@ def test_starttls_missing_means_no_login_and_no_send(
         " refusing to send without TLS"
     )
     assert plain_server.room.logins == [] and plain_server.room.received == []
+
+
+def test_an_intro_with_one_refused_recipient_goes_to_neither(
+    tmp_path: Path, plain_server: SmtpServer, certificates: Certificates, run_cli: RunCli
+) -> None:
+    root = workspace_for(tmp_path, plain_server, certificates)
+    plain_server.room.refuse.add("nobody@example.com")
+    run_cli("--home", str(root), "--as-of", "2026-06-15", "draft", "intro", "ana", "zoe")
+    result = run_cli("--home", str(root), "drafts", "send", "--all", environ=ENV, expect=1)
+    assert "recipient refused: nobody@example.com" in result.stderr
+    # Ana must not get half an introduction: the message went to no one.
+    assert plain_server.room.received == []
+    with Journal.open(root / "journal.db") as journal:
+        (kept,) = list_drafts(journal, statuses=[DraftStatus.DRAFTED])
+        assert kept.recipients == ("ana", "zoe")
+        assert touches_for(journal, "ana") == []
