@@ -21,6 +21,7 @@ from typing import IO, Protocol
 import pytest
 
 from outreach.journal import Journal
+from outreach.journal.job_runs import last_runs
 from tests.support.dovecot import DovecotServer, MailUser
 from tests.support.tcp_proxy import TcpProxy
 from tests.support.workspaces import DEFAULT_ROSTER, make_workspace
@@ -334,6 +335,11 @@ at = "daily 00:00"
     )
     assert daemon.running()
     stop_cleanly(daemon)
+    # The run that worked is remembered, so cron mode won't repeat it; the
+    # failed one is not, so it is tried again while still due.
+    with Journal.open(ws / "journal.db") as journal:
+        recorded = set(last_runs(journal))
+    assert recorded == {"touch ana --kind note --note 'still here'"}
 
 
 def test_sighup_reloads_the_roster_and_keeps_the_old_config_when_the_new_is_broken(
