@@ -8,8 +8,7 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
-
-from email_validator import EmailNotValidError, validate_email
+from typing import Any
 
 # RFC 5322 dot-atom over ASCII atext: a local part email-validator accepts as written.
 _ASCII_DOT_ATOM = re.compile(
@@ -21,6 +20,18 @@ class AddressError(ValueError):
     """An address that is not a valid email address, with email-validator's reason."""
 
 
+def _validated(address: str) -> Any:
+    """email-validator's verdict on `address`; AddressError when it refuses it."""
+    # Imported here: loading it costs 20 ms, which a command working from the
+    # cached, already validated roster need not pay.
+    from email_validator import EmailNotValidError, validate_email
+
+    try:
+        return validate_email(address, check_deliverability=False)
+    except EmailNotValidError as exc:
+        raise AddressError(str(exc)) from None
+
+
 @lru_cache(maxsize=65536)
 def normalise_address(address: str) -> str:
     """email-validator's normalised form (domain lower-cased, Unicode NFC)."""
@@ -28,11 +39,7 @@ def normalise_address(address: str) -> str:
     common = _common_form(address)
     if common is not None:
         return common
-    try:
-        result = validate_email(address, check_deliverability=False)
-    except EmailNotValidError as exc:
-        raise AddressError(str(exc)) from None
-    return str(result.normalized)
+    return str(_validated(address).normalized)
 
 
 def _common_form(address: str) -> str | None:
@@ -60,7 +67,7 @@ def _common_form(address: str) -> str | None:
 @lru_cache(maxsize=4096)
 def _domain_forms(domain: str) -> tuple[str, str] | None:
     try:
-        result = validate_email(f"a@{domain}", check_deliverability=False)
-    except EmailNotValidError:
+        result = _validated(f"a@{domain}")
+    except AddressError:
         return None
     return str(result.domain), str(result.ascii_domain)
