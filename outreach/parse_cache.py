@@ -11,10 +11,11 @@ from __future__ import annotations
 
 import hashlib
 import pickle
+from dataclasses import fields
 from pathlib import PurePath
 
 from outreach import __version__
-from outreach.model import Event, Roster
+from outreach.model import Contact, Event, Roster
 
 CACHE_FILE = PurePath(".outreach-cache") / "workspace.pickle"
 
@@ -28,8 +29,15 @@ def cache_key(*parts: str | None) -> bytes:
     return digest.digest()
 
 
+# Contacts are stored as plain tuples of their fields and rebuilt: unpickling
+# slotted dataclasses one attribute at a time took twice as long.
+_CONTACT_FIELDS = tuple(f.name for f in fields(Contact))
+
+
 def encode(key: bytes, roster: Roster, events: tuple[Event, ...]) -> bytes:
-    return key + pickle.dumps((roster, events), protocol=pickle.HIGHEST_PROTOCOL)
+    contacts = [tuple(getattr(c, name) for name in _CONTACT_FIELDS) for c in roster]
+    payload = (_CONTACT_FIELDS, contacts, events)
+    return key + pickle.dumps(payload, protocol=pickle.HIGHEST_PROTOCOL)
 
 
 def decode(data: bytes, key: bytes) -> tuple[Roster, tuple[Event, ...]] | None:
@@ -39,9 +47,10 @@ def decode(data: bytes, key: bytes) -> tuple[Roster, tuple[Event, ...]] | None:
     if not data.startswith(key):
         return None
     try:
-        roster, events = pickle.loads(data[len(key) :])
+        names, contacts, events = pickle.loads(data[len(key) :])
+        if names != _CONTACT_FIELDS or not isinstance(events, tuple):
+            return None
+        roster = Roster.of(Contact(*values) for values in contacts)
     except Exception:  # a damaged cache is only a miss
-        return None
-    if not isinstance(roster, Roster) or not isinstance(events, tuple):
         return None
     return roster, events
