@@ -15,9 +15,7 @@ import os
 import re
 import secrets
 import sys
-import threading
-from collections import deque
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -215,60 +213,3 @@ class Outbox:
             yield
         finally:
             os.close(fd)  # closing releases the lock
-
-
-class FileWriter:
-    """Writes draft files on a second thread, so the disk works while drafts render.
-
-    Creating and renaming a file costs about as much as rendering a draft;
-    done on its own thread (the system calls release the GIL), the two
-    overlap. `written` counts files done, in the order they were queued; a
-    failure is kept and raised by `wait_for` and `close`.
-    """
-
-    def __init__(self, outbox: Outbox) -> None:
-        self._outbox = outbox
-        self._queue: deque[tuple[str, bytes] | None] = deque()
-        self._ready = threading.Condition()
-        self.written = 0
-        self.error: BaseException | None = None
-        self._thread = threading.Thread(target=self._run, name="outreach-drafts", daemon=True)
-        self._thread.start()
-
-    def put(self, files: Iterable[tuple[str, bytes]]) -> None:
-        """Queue files (stem, data) to write; hand over several at once, locks cost."""
-        with self._ready:
-            self._queue.extend(files)
-            self._ready.notify_all()
-
-    def _run(self) -> None:
-        while True:
-            with self._ready:
-                while not self._queue:
-                    self._ready.wait()
-                item = self._queue.popleft()
-            if item is None:
-                return
-            if self.error is None:
-                try:
-                    self._outbox.write(*item)
-                except BaseException as exc:  # handed to the caller by wait_for
-                    self.error = exc
-            with self._ready:
-                self.written += 1
-                self._ready.notify_all()
-
-    def wait_for(self, count: int) -> None:
-        """Block until the first `count` files queued are written; raise a write failure."""
-        with self._ready:
-            while self.written < count and self.error is None:
-                self._ready.wait()
-        if self.error is not None:
-            raise self.error
-
-    def close(self) -> None:
-        """Write what is queued, then stop the thread."""
-        with self._ready:
-            self._queue.append(None)
-            self._ready.notify_all()
-        self._thread.join()

@@ -12,7 +12,7 @@ import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, tzinfo
-from functools import lru_cache
+from functools import lru_cache, partial
 from pathlib import Path
 from types import TracebackType
 from typing import Any
@@ -232,6 +232,16 @@ class Templates:
         if html_template is not None:
             html = self._run(kind + HTML_SUFFIX, html_template, context)
         return Rendered(subject=subject, text=body, html=html)
+
+    def job(self, kind: str, context: Mapping[str, Any]) -> Callable[[], Rendered]:
+        """`render(kind, context)`, put off until the draft is made (maybe on another core).
+
+        The templates are compiled now, once: a syntax error shows before any
+        draft is made, and worker processes inherit them compiled.
+        """
+        self._template(kind + TEXT_SUFFIX, required=True)
+        self._html_twin(kind)
+        return partial(self.render, kind, context)
 
     def _run(self, file_name: str, template: jinja2.Template, context: Mapping[str, Any]) -> str:
         try:

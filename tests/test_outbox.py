@@ -102,6 +102,26 @@ def test_failure_part_way_keeps_every_draft_made_before_it(tmp_path: Path) -> No
         assert len({r.recipients for r in list_drafts(journal)}) == 620
 
 
+def test_failure_in_one_worker_keeps_no_file_the_journal_did_not_take(tmp_path: Path) -> None:
+    # Three batches on two worker processes: the second fails part-way while
+    # the third may already be on disk; only what the journal took stays.
+    root = make_workspace(tmp_path / "ws", roster=many_contacts(1200), events=EVENT)
+    (root / "templates").mkdir()
+    (root / "templates" / "share_event.txt").write_text(
+        "Subject: {{ event.title }}\n\nHi {{ contact.first_name }}"
+        "{% if contact.id == 'c0700' %}{{ 1 // 0 }}{% endif %}\n"
+    )
+    workspace = load_workspace(root)
+    with Journal.open(workspace.journal_path) as journal:
+        with pytest.raises(InputError, match=r"share_event\.txt:3: integer division or modulo"):
+            draft_shares(workspace, journal, now=NOW)
+        records = list_drafts(journal)
+    files = {f"drafts/{f.name}" for f in (root / "drafts").glob("*.eml")}
+    assert len(records) == 700
+    assert files == {r.path for r in records}
+    assert not list((root / "drafts").glob(".*.tmp"))
+
+
 def test_killed_batch_leaves_whole_drafts_and_a_rerun_does_not_duplicate(tmp_path: Path) -> None:
     count = 2000
     root = make_workspace(tmp_path / "ws", roster=many_contacts(count), events=EVENT)
@@ -123,7 +143,10 @@ def test_killed_batch_leaves_whole_drafts_and_a_rerun_does_not_duplicate(tmp_pat
         assert path.read_bytes().endswith(b"--\r\n"), path  # the closing MIME boundary
     with Journal.open(root / "journal.db") as journal:
         assert len(list_drafts(journal)) <= len(survivors) < count
-    subprocess.run([*command, "draft", "shares"], check=True, stdout=subprocess.DEVNULL)
+    # The killed command's worker processes died with it and left the lock free.
+    subprocess.run(
+        [*command, "draft", "shares"], check=True, stdout=subprocess.DEVNULL, timeout=120
+    )
     with Journal.open(root / "journal.db") as journal:
         records = list_drafts(journal)
     files = sorted(drafts.glob("*.eml"))

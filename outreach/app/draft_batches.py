@@ -1,23 +1,28 @@
 """Writing a batch of drafts: files first, then the journal, never one without the other.
 
-The files of a batch are written atomically (on a second thread, so the disk
-works while the next drafts render), synced to disk once, then recorded in
-one journal transaction. File names are stable, so a rerun after an
-interruption rewrites what was not recorded instead of adding duplicates.
+Drafts are planned here (file name, Message-ID, batch), then made (rendered,
+composed and written atomically to their files) batch by batch; a large run
+makes its batches on every core (`outreach.app.parallel`). Each batch is
+synced to disk once, then recorded in one journal transaction, in order.
+File names are stable, so a rerun after an interruption rewrites what was
+not recorded instead of adding duplicates.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+import contextlib
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
+from outreach.app.parallel import collector_paused, results_in_order, usable_cores
 from outreach.compose import Party, compose_message
+from outreach.errors import OutreachError, WorkspaceError
 from outreach.intros import IntroMode, IntroStatus
 from outreach.journal import Journal
 from outreach.journal.drafts import NewDraft, SupportPlan, add_drafts, pending_paths
 from outreach.journal.intros import create_intro, set_intro_status
-from outreach.outbox import FileWriter, Outbox, new_message_id
+from outreach.outbox import Outbox, new_message_id
 from outreach.progress import Progress, no_progress
 from outreach.render import Rendered
 from outreach.workspace import Workspace
@@ -38,18 +43,28 @@ class NewIntro:
 
 @dataclass(frozen=True, slots=True)
 class DraftSpec:
-    """One draft to write: who, what, and what it records once sent."""
+    """One draft to write: who, what, and what it records once sent.
+
+    `render` is called when the draft is made, which may be in a worker
+    process: rendering is most of a draft's cost, so it is spread over the
+    cores with the rest (see `Templates.job`).
+    """
 
     kind: str
     stem: str  # the file name without `.eml`; stable, so a rerun rewrites rather than adds
     to: tuple[Party, ...]
     recipients: tuple[str, ...]  # contact ids ("" never; the user themself is no contact)
-    rendered: Rendered
+    render: Callable[[], Rendered]
     support: tuple[SupportPlan, ...] = ()
     event_id: str | None = None
     intro_id: int | None = None
     new_intro: NewIntro | None = None
     intro_status: IntroStatus | None = None  # set on the intro when this draft is recorded
+
+
+def already_rendered(rendered: Rendered) -> Callable[[], Rendered]:
+    """A `DraftSpec.render` for text that was written out, not rendered from a template."""
+    return lambda: rendered
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,7 +81,58 @@ class DraftInfo:
     intro_id: int | None = None
 
 
-_Made = tuple[DraftSpec, str, str]  # the spec, its Message-ID, its workspace-relative path
+@dataclass(frozen=True, slots=True)
+class _Planned:
+    spec: DraftSpec
+    message_id: str
+    stem: str
+    path: str  # workspace-relative
+
+
+_Batch = list[list[_Planned]]  # whole groups only: never one ask of a pair without the other
+
+
+@dataclass(frozen=True, slots=True)
+class _BatchMade:
+    """What a (possibly forked) maker sends back: small, and it pickles."""
+
+    subjects: tuple[str, ...]  # of the batch's first drafts, made and on disk, whole groups
+    error: OutreachError | None = None  # what stopped the batch early
+
+
+class _Maker:
+    """Renders, composes and writes the drafts of one batch, by batch number."""
+
+    def __init__(self, outbox: Outbox, batches: list[_Batch], sender: Party, now: datetime) -> None:
+        self._outbox, self._batches, self._sender, self._now = outbox, batches, sender, now
+
+    def make(self, index: int) -> _BatchMade:
+        finished: list[str] = []
+        try:
+            for group in self._batches[index]:
+                # A group is composed whole before any of it is written.
+                subjects, files = [], []
+                for planned in group:
+                    rendered = planned.spec.render()
+                    subjects.append(rendered.subject)
+                    files.append((planned.stem, self._compose(planned, rendered)))
+                for stem, data in files:
+                    self._outbox.write(stem, data)
+                finished.extend(subjects)
+        except OutreachError as exc:
+            return _BatchMade(tuple(finished), exc)
+        return _BatchMade(tuple(finished))
+
+    def _compose(self, planned: _Planned, rendered: Rendered) -> bytes:
+        return compose_message(
+            message_id=planned.message_id,
+            now=self._now,
+            sender=self._sender,
+            to=planned.spec.to,
+            subject=rendered.subject,
+            text=rendered.text,
+            html=rendered.html,
+        )
 
 
 def write_drafts(
@@ -83,75 +149,73 @@ def write_drafts(
 
     `groups` keeps drafts that belong together (the two asks of an intro) in
     the same batch. If making a draft fails part-way (a template error, say),
-    every draft finished before it is still recorded, then the error is
-    raised. Holds the outbox lock throughout.
+    every batch before it and the whole groups before it in its own batch are
+    still recorded, files made but not recorded are removed, then the error
+    is raised. Holds the outbox lock throughout.
     """
     outbox = Outbox.of(workspace)
-    domain = workspace.config.me.domain
     sender = Party(workspace.config.me.name, workspace.config.me.email)
     recorded: list[DraftInfo] = []
-    intro_ids: dict[NewIntro, int] = {}
-    queued: list[tuple[int, list[_Made]]] = []  # batches and how many files precede their end
-    batch: list[_Made] = []
-    files: list[tuple[str, bytes]] = []  # made, not yet handed to the writer
-    submitted = 0
-
-    def record_ready(*, everything: bool) -> None:
-        while queued and (everything or writer.written >= queued[0][0]):
-            end, ready = queued.pop(0)
-            writer.wait_for(end)
-            recorded.extend(_record(outbox, journal, ready, intro_ids, now=now))
-            progress(len(recorded), total, label)
-
-    with outbox.lock():
-        taken = pending_paths(journal)
-        writer = FileWriter(outbox)
+    with outbox.lock(), collector_paused():
+        batches = _plan(outbox, groups, pending_paths(journal), workspace.config.me.domain)
+        maker = _Maker(outbox, batches, sender, now)
+        workers = usable_cores() if len(batches) > 1 else 1
         try:
-            try:
-                for group in groups:
-                    # A group is kept whole or not at all: never one ask of a pair.
-                    made: list[tuple[_Made, tuple[str, bytes]]] = []
-                    for spec in group:
-                        message_id = new_message_id(domain, spec.kind)
-                        data = compose_message(
-                            message_id=message_id,
-                            now=now,
-                            sender=sender,
-                            to=spec.to,
-                            subject=spec.rendered.subject,
-                            text=spec.rendered.text,
-                            html=spec.rendered.html,
-                        )
-                        stem = _free_stem(outbox, spec.stem, taken)
-                        path = outbox.draft_relative(stem)
-                        taken.add(path)
-                        made.append(((spec, message_id, path), (stem, data)))
-                    batch.extend(item for item, _ in made)
-                    files.extend(file for _, file in made)
-                    submitted += len(made)
-                    if len(files) >= 32:
-                        writer.put(files)
-                        files = []
-                    if len(batch) >= BATCH_SIZE:
-                        writer.put(files)
-                        files = []
-                        queued.append((submitted, batch))
-                        batch = []
-                        record_ready(everything=False)
-            finally:
-                # Whatever stopped the loop, what was made is whole and worth keeping.
-                writer.put(files)
-                if batch:
-                    queued.append((submitted, batch))
-                if writer.error is None:
-                    record_ready(everything=True)
-        finally:
-            writer.close()
-    # A write that failed after the last wait (late in a short batch) must not
-    # pass for success: nothing of that batch was recorded.
-    if writer.error is not None:
-        raise writer.error
+            with results_in_order(maker.make, len(batches), workers=workers) as runs:
+                unrecorded = iter(batches)
+                intro_ids: dict[NewIntro, int] = {}
+                for run in runs:
+                    # Every batch made by now goes to disk and journal together.
+                    done: list[tuple[_Planned, str]] = []
+                    error = None
+                    for made in run:
+                        drafts = [planned for group in next(unrecorded) for planned in group]
+                        done.extend(zip(drafts, made.subjects, strict=False))
+                        if made.error is not None:
+                            error = made.error
+                            break
+                    if done:
+                        recorded.extend(_record(outbox, journal, done, intro_ids, now=now))
+                        progress(len(recorded), total, label)
+                    if error is not None:
+                        raise error
+        except BaseException:
+            # A draft is its file and its journal row: files the journal did
+            # not take (other workers' batches made meanwhile) go too.
+            _remove_unrecorded(outbox, batches, len(recorded))
+            raise
     return recorded
+
+
+def _remove_unrecorded(outbox: Outbox, batches: list[_Batch], recorded: int) -> None:
+    planned = [draft for batch in batches for group in batch for draft in group]
+    for draft in planned[recorded:]:
+        with contextlib.suppress(WorkspaceError):  # the error in hand matters more
+            outbox.remove(draft.path)
+
+
+def _plan(
+    outbox: Outbox, groups: Iterable[Sequence[DraftSpec]], taken: set[str], domain: str
+) -> list[_Batch]:
+    """Name every draft and cut the run into batches of whole groups."""
+    batches: list[_Batch] = []
+    batch: _Batch = []
+    size = 0
+    for group in groups:
+        planned_group = []
+        for spec in group:
+            stem = _free_stem(outbox, spec.stem, taken)
+            path = outbox.draft_relative(stem)
+            taken.add(path)
+            planned_group.append(_Planned(spec, new_message_id(domain, spec.kind), stem, path))
+        batch.append(planned_group)
+        size += len(planned_group)
+        if size >= BATCH_SIZE:
+            batches.append(batch)
+            batch, size = [], 0
+    if batch:
+        batches.append(batch)
+    return batches
 
 
 def _free_stem(outbox: Outbox, stem: str, taken: set[str]) -> str:
@@ -166,51 +230,52 @@ def _free_stem(outbox: Outbox, stem: str, taken: set[str]) -> str:
 def _record(
     outbox: Outbox,
     journal: Journal,
-    batch: list[_Made],
+    done: list[tuple[_Planned, str]],
     intro_ids: dict[NewIntro, int],
     *,
     now: datetime,
 ) -> list[DraftInfo]:
+    """Record drafts made and on disk, with the subjects they rendered."""
     outbox.flush()  # the files are on disk before the journal says they exist
     with journal.transaction():
         resolved: list[int | None] = []
-        for spec, _, _ in batch:
-            new = spec.new_intro
+        for planned, _ in done:
+            new = planned.spec.new_intro
             if new is not None and new not in intro_ids:
                 intro_ids[new] = create_intro(
                     journal, new.a, new.b, why=new.why, mode=new.mode, status=new.status, now=now
                 )
-            resolved.append(intro_ids[new] if new is not None else spec.intro_id)
+            resolved.append(intro_ids[new] if new is not None else planned.spec.intro_id)
         ids = add_drafts(
             journal,
             [
                 NewDraft(
-                    message_id=message_id,
-                    kind=spec.kind,
-                    subject=spec.rendered.subject,
-                    path=path,
-                    recipients=spec.recipients,
-                    support=spec.support,
-                    event_id=spec.event_id,
+                    message_id=planned.message_id,
+                    kind=planned.spec.kind,
+                    subject=subject,
+                    path=planned.path,
+                    recipients=planned.spec.recipients,
+                    support=planned.spec.support,
+                    event_id=planned.spec.event_id,
                     intro_id=intro_id,
                 )
-                for (spec, message_id, path), intro_id in zip(batch, resolved, strict=True)
+                for (planned, subject), intro_id in zip(done, resolved, strict=True)
             ],
             now=now,
         )
-        for (spec, _, _), intro_id in zip(batch, resolved, strict=True):
-            if spec.intro_status is not None and intro_id is not None:
-                set_intro_status(journal, intro_id, spec.intro_status, now=now)
+        for (planned, _), intro_id in zip(done, resolved, strict=True):
+            if planned.spec.intro_status is not None and intro_id is not None:
+                set_intro_status(journal, intro_id, planned.spec.intro_status, now=now)
     return [
         DraftInfo(
             id=draft_id,
-            message_id=message_id,
-            kind=spec.kind,
-            subject=spec.rendered.subject,
-            path=path,
-            recipients=spec.recipients,
-            event_id=spec.event_id,
+            message_id=planned.message_id,
+            kind=planned.spec.kind,
+            subject=subject,
+            path=planned.path,
+            recipients=planned.spec.recipients,
+            event_id=planned.spec.event_id,
             intro_id=intro_id,
         )
-        for (spec, message_id, path), intro_id, draft_id in zip(batch, resolved, ids, strict=True)
+        for (planned, subject), intro_id, draft_id in zip(done, resolved, ids, strict=True)
     ]

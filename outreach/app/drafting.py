@@ -16,8 +16,13 @@ from email.message import EmailMessage
 from email.parser import BytesParser
 from typing import Literal
 
-from outreach.app.draft_batches import DraftInfo, DraftSpec, NewIntro, write_drafts
-from outreach.app.sending import push_drafts
+from outreach.app.draft_batches import (
+    DraftInfo,
+    DraftSpec,
+    NewIntro,
+    already_rendered,
+    write_drafts,
+)
 from outreach.compose import Party
 from outreach.errors import InputError, OutreachError, Problem
 from outreach.intros import IntroStatus
@@ -101,6 +106,8 @@ def finish_batch(
     """
     pushed, push_error = 0, None
     if drafts and (push if push is not None else workspace.config.drafts.push):
+        from outreach.app.sending import push_drafts  # IMAP only when pushing
+
         try:
             result = push_drafts(
                 workspace, journal, ids=[d.id for d in drafts], now=now, environ=environ or {}
@@ -156,7 +163,7 @@ def draft_shares(
         for share in plan.shares:
             event, contact = share.event, share.contact
             host = None if event.host == ME else workspace.roster[event.host]
-            rendered = templates.render(
+            render = templates.job(
                 "share_event",
                 share_event_context(me=me, contact=contact, event=event, host=host, now=now),
             )
@@ -175,7 +182,7 @@ def draft_shares(
                     stem=safe_stem("share", event.id, contact.id),
                     to=(party(contact),),
                     recipients=(contact.id,),
-                    rendered=rendered,
+                    render=render,
                     support=(*support, *sent_to([contact.id])),
                     event_id=event.id,
                 )
@@ -183,7 +190,7 @@ def draft_shares(
 
     if dry_run:
         planned = [
-            PlannedDraft(s.kind, s.rendered.subject, s.recipients, s.event_id)
+            PlannedDraft(s.kind, s.render().subject, s.recipients, s.event_id)
             for group in specs()
             for s in group
         ]
@@ -240,7 +247,7 @@ def draft_check_in(
     """A short, warm check-in to one contact (the report's plan uses it too)."""
     contact = contact_or_error(workspace, contact_id)
     activity = contact_activity(journal, contact.id)
-    rendered = Templates(workspace.template_overrides()).render(
+    render = Templates(workspace.template_overrides()).job(
         "check_in",
         check_in_context(
             me=me_of(workspace),
@@ -255,7 +262,7 @@ def draft_check_in(
         stem=safe_stem("check_in", contact.id, f"{now:%Y%m%d}"),
         to=(party(contact),),
         recipients=(contact.id,),
-        rendered=rendered,
+        render=render,
         support=tuple(sent_to([contact.id])),
     )
     drafts = write_drafts(workspace, journal, [[spec]], now=now)
@@ -297,7 +304,7 @@ def save_draft(
         stem=stem or safe_stem(kind, f"{now:%Y%m%dT%H%M%S}"),
         to=parties,
         recipients=recipients,
-        rendered=Rendered(subject=" ".join(subject.split()), text=text, html=html),
+        render=already_rendered(Rendered(subject=" ".join(subject.split()), text=text, html=html)),
         support=tuple(support),
         event_id=event_id,
     )

@@ -59,16 +59,14 @@ def _intro_spec(
     intro_id: int | None = None,
     new_intro: NewIntro | None = None,
 ) -> DraftSpec:
-    rendered = templates.render(
-        "intro", intro_context(me=me, a=a, b=b, why=why, asked=asked, now=now)
-    )
+    render = templates.job("intro", intro_context(me=me, a=a, b=b, why=why, asked=asked, now=now))
     first, second = ordered_pair(a.id, b.id)
     return DraftSpec(
         kind="intro",
         stem=safe_stem("intro", first, second),
         to=(party(a), party(b)),
         recipients=(a.id, b.id),
-        rendered=rendered,
+        render=render,
         # An introduction supports both people it connects.
         support=(
             SupportPlan(a.id, TouchKind.INTRO),
@@ -87,7 +85,7 @@ def _ask_specs(
     new = NewIntro(*ordered_pair(a.id, b.id), why, IntroMode.DOUBLE_OPT_IN, IntroStatus.ASKED)
     specs = []
     for person, other in ((a, b), (b, a)):
-        rendered = templates.render(
+        render = templates.job(
             "intro_ask", intro_ask_context(me=me, contact=person, other=other, why=why, now=now)
         )
         specs.append(
@@ -96,7 +94,7 @@ def _ask_specs(
                 stem=safe_stem("intro_ask", *ordered_pair(a.id, b.id), "to", person.id),
                 to=(party(person),),
                 recipients=(person.id,),
-                rendered=rendered,
+                render=render,
                 support=tuple(sent_to([person.id])),
                 new_intro=new,
             )

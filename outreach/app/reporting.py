@@ -242,7 +242,7 @@ def _draft_share(
     assert line.next_step is not None and line.next_step.event is not None
     event, contact = line.next_step.event, line.contact
     host = workspace.roster[event.host]  # next steps never share the user's own events
-    rendered = Templates(workspace.template_overrides()).render(
+    render = Templates(workspace.template_overrides()).job(
         "share_event",
         share_event_context(me=me_of(workspace), contact=contact, event=event, host=host, now=now),
     )
@@ -258,7 +258,7 @@ def _draft_share(
         stem=safe_stem("share", event.id, contact.id),
         to=(party(contact),),
         recipients=(contact.id,),
-        rendered=rendered,
+        render=render,
         support=support,
         event_id=event.id,
     )
