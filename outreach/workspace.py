@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from outreach.collector import collector_paused
 from outreach.config import CONFIG_FILE, Config, ImapMailbox, SmtpConfig, parse_config
 from outreach.errors import InputError, Problem, WorkspaceError
 from outreach.events import parse_events
@@ -206,11 +207,13 @@ def load_workspace(root: Path) -> Workspace:
         for path in (root / CONFIG_FILE, roster_path, events_path)
     ]
     key = cache_key(str(roster_path), str(events_path), *texts)
-    cached = _read_cache(root, key)
+    with collector_paused():
+        cached = _read_cache(root, key)
     if cached is not None:
         roster, events = cached
     else:
-        roster, events = _validate(config, roster_path, texts[1], events_path, texts[2])
+        with collector_paused():
+            roster, events = _validate(config, roster_path, texts[1], events_path, texts[2])
         # A read-only workspace still works, only slower.
         with contextlib.suppress(WorkspaceError):
             atomic_write(root / CACHE_FILE, encode(key, roster, events), mode=0o600, durable=False)

@@ -15,7 +15,8 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from outreach.app.parallel import collector_paused, results_in_order, usable_cores
+from outreach.app.parallel import results_in_order, usable_cores
+from outreach.collector import collector_paused
 from outreach.compose import Party, compose_message
 from outreach.errors import OutreachError, WorkspaceError
 from outreach.intros import IntroMode, IntroStatus
