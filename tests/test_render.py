@@ -115,6 +115,18 @@ def test_workspace_template_overrides_the_built_in_one_by_name(tmp_path: Path) -
     assert rendered.html is None
 
 
+def test_jinja_globals_stay_available_in_every_render(tmp_path: Path) -> None:
+    # Globals are a plain dict here (see _Sandbox.make_globals): still all there.
+    (tmp_path / "check_in.txt").write_text(
+        "Subject: {% for n in range(2) %}{{ n }}{% endfor %}\n\n"
+        "{% set box = namespace(seen=1) %}{{ box.seen }} {{ dict(a=1)['a'] }}\n"
+    )
+    templates = folder_templates(tmp_path)
+    for _ in range(2):
+        rendered = templates.render("check_in", sample_contexts(ME, NOW)["check_in"])
+        assert (rendered.subject, rendered.text) == ("01", "1 1\n")
+
+
 def test_workspace_html_twin_makes_the_draft_multipart(tmp_path: Path) -> None:
     (tmp_path / "check_in.txt").write_text("Subject: Hello\n\nHi {{ contact.first_name }}\n")
     (tmp_path / "check_in.html").write_text("<p>Hi {{ contact.first_name }}</p>\n")
