@@ -15,7 +15,7 @@ import hashlib
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from email.header import Header
 from email.utils import format_datetime, formataddr
 from functools import lru_cache
@@ -95,6 +95,8 @@ def format_party(field: str, party: Party) -> str:
 
 
 def _address_header(field: str, parties: Sequence[Party]) -> str:
+    if len(parties) == 1:  # most drafts: nothing to fold between addresses
+        return f"{field}: {format_party(field, parties[0])}"
     lines: list[str] = []
     current = f"{field}:"
     for index, party in enumerate(parties):
@@ -132,6 +134,13 @@ def _subject_header(subject: str) -> str:
         linesep=CRLF, maxlinelen=_FOLD_AT
     )
     return f"Subject: {encoded}"
+
+
+@lru_cache(maxsize=64)
+def _date_header(now: datetime, offset: timedelta | None) -> str:
+    # A batch dates every draft alike. The offset is part of the key because
+    # equal instants at other offsets are written differently.
+    return f"Date: {format_datetime(now)}"
 
 
 def _body(text: str) -> tuple[str, str]:
@@ -187,7 +196,7 @@ def compose_message(
     if not to:
         raise InputError([Problem("draft", "a draft needs at least one recipient")])
     headers = [
-        f"Date: {format_datetime(now)}",
+        _date_header(now, now.utcoffset()),
         _address_header("From", [sender]),
         _address_header("To", to),
         _subject_header(subject),
