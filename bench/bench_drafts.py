@@ -4,13 +4,18 @@
    `outreach draft shares` end to end as a subprocess (startup, roster,
    rendering, composing, atomic files, one sync per batch, journal), and the
    use case alone in-process. Checks every draft is a complete file on disk.
-2. In the same run, `mailmerge --dry-run --no-limit` on the same Jinja2 body
-   and the same recipients, installed into a throwaway venv (it is not a
-   project dependency); skipped with a message when it cannot be installed.
+2. In the same run, `mailmerge --dry-run --no-limit` on the same Jinja2
+   bodies (text and HTML, as a MIME template) and the same recipients, and
+   on the text alone, installed into a throwaway venv (it is not a project
+   dependency); skipped with a message when it cannot be installed. Each
+   round times every contender once, so a slow spell of the machine falls
+   on all of them alike.
 3. `outreach drafts push` of 1,000 drafts into a private Dovecot started with
    scripts/dovecot-test-server (skipped when Dovecot is not installed).
 
-Prints medians of several runs in messages per second, and the ratio.
+Prints medians of several runs in messages per second, and the ratios.
+File creation on ext4 slows down for minutes after many files were deleted
+(the bench deletes its own at the end): leave a few minutes between runs.
 
     python bench/bench_drafts.py [--contacts 10000] [--runs 5] [--push 1000] [--dir DIR]
 """
@@ -30,6 +35,7 @@ import tempfile
 import time
 import venv
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.parser import BytesParser
 from email.policy import compat32
@@ -131,10 +137,18 @@ def time_outreach_in_process(root: Path, count: int) -> float:
     return count / elapsed
 
 
-def mailmerge_files(base: Path, count: int) -> tuple[Path, Path, Path]:
-    """The same share as a mailmerge template (one column per variable) and database."""
-    # Rendering our template for a contact named by mailmerge's own placeholders
-    # gives mailmerge the very same body, with the same Jinja2 variables left.
+@dataclass(frozen=True)
+class MailmergeFiles:
+    templates: dict[str, Path]  # "text+html" (what outreach writes) and "text"
+    database: Path
+    config: Path
+
+
+def mailmerge_files(base: Path, count: int) -> MailmergeFiles:
+    """The same share as mailmerge templates (one column per variable) and database."""
+    # Rendering our templates for a contact named by mailmerge's own
+    # placeholders gives mailmerge the very same bodies, with the same Jinja2
+    # variables left in them.
     contact = Contact(
         id="x",
         name="{{first_name}} {{last_name}}",
@@ -152,11 +166,26 @@ def mailmerge_files(base: Path, count: int) -> tuple[Path, Path, Path]:
             now=NOW,
         ),
     )
-    template = base / "mailmerge_template.txt"
-    template.write_text(
+    assert rendered.html is not None
+    head = (
         "TO: {{first_name}} {{last_name}} <{{email}}>\n"
         f"SUBJECT: {rendered.subject}\n"
-        "FROM: Dana Reyes <dana@example.org>\n\n" + rendered.text
+        "FROM: Dana Reyes <dana@example.org>\n"
+    )
+    text_only = base / "mailmerge_text.txt"
+    text_only.write_text(head + "\n" + rendered.text)
+    # A MIME template is how mailmerge sends text and HTML together, as every
+    # share outreach drafts does.
+    both = base / "mailmerge_text_html.txt"
+    both.write_text(
+        head
+        + "MIME-Version: 1.0\n"
+        + 'Content-Type: multipart/alternative; boundary="bench-boundary"\n\n'
+        + '--bench-boundary\nContent-Type: text/plain; charset="utf-8"\n\n'
+        + rendered.text
+        + '\n--bench-boundary\nContent-Type: text/html; charset="utf-8"\n\n'
+        + rendered.html
+        + "\n--bench-boundary--\n"
     )
     database = base / "mailmerge_database.csv"
     with database.open("w", newline="") as handle:
@@ -167,7 +196,7 @@ def mailmerge_files(base: Path, count: int) -> tuple[Path, Path, Path]:
             writer.writerow([email, first, last])
     config = base / "mailmerge_server.conf"
     config.write_text("[smtp_server]\nhost = 127.0.0.1\nport = 25\nsecurity = Never\n")
-    return template, database, config
+    return MailmergeFiles({"text+html": both, "text": text_only}, database, config)
 
 
 def install_mailmerge(base: Path) -> Path | None:
@@ -184,9 +213,8 @@ def install_mailmerge(base: Path) -> Path | None:
 
 
 def time_mailmerge(
-    program: Path, files: tuple[Path, Path, Path], count: int, output_format: str
+    program: Path, files: MailmergeFiles, body: str, count: int, output_format: str
 ) -> float:
-    template, database, config = files
     command = [
         str(program),
         "--dry-run",
@@ -194,14 +222,14 @@ def time_mailmerge(
         "--output-format",
         output_format,
         "--template",
-        str(template),
+        str(files.templates[body]),
         "--database",
-        str(database),
+        str(files.database),
         "--config",
-        str(config),
+        str(files.config),
     ]
     started = time.perf_counter()
-    subprocess.run(command, check=True, stdout=subprocess.DEVNULL, cwd=template.parent)
+    subprocess.run(command, check=True, stdout=subprocess.DEVNULL, cwd=files.database.parent)
     return count / (time.perf_counter() - started)
 
 
@@ -249,6 +277,16 @@ def time_push(base: Path, count: int, runs: int) -> list[float] | None:
         shutil.rmtree(server_dir, ignore_errors=True)
 
 
+# (name, body, output format): the same text and HTML as outreach's drafts,
+# printed whole (raw) and in mailmerge's default shorter view; and its text
+# part alone, the plainest mail merge.
+MAILMERGE_RUNS = (
+    ("text+html raw", "text+html", "raw"),
+    ("text+html colorized", "text+html", "colorized"),
+    ("text raw", "text", "raw"),
+)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--contacts", type=int, default=10_000)
@@ -273,9 +311,9 @@ def main() -> None:
                 "in-process": partial(time_outreach_in_process, base / f"lib-{run}", args.contacts),
             }
             if program is not None and files is not None:
-                for output_format in ("raw", "colorized"):
-                    contenders[output_format] = partial(
-                        time_mailmerge, program, files, args.contacts, output_format
+                for name, body, output_format in MAILMERGE_RUNS:
+                    contenders[name] = partial(
+                        time_mailmerge, program, files, body, args.contacts, output_format
                     )
             for name, measure in contenders.items():
                 rates.setdefault(name, []).append(measure())
@@ -285,17 +323,15 @@ def main() -> None:
         print(f"  command, roster cached:        {median['warm']:8,.0f} messages/s")
         print(f"  use case in-process:           {median['in-process']:8,.0f} messages/s")
         print("  every draft checked: a whole multipart message on disk")
-        if "raw" in median:
-            # raw prints each whole message, the work closest to writing an .eml;
-            # the default (colorized) prints a shorter view and goes faster.
-            print(f"mailmerge --dry-run, same body and recipients, median of {args.runs}:")
-            print(f"  --output-format raw:           {median['raw']:8,.0f} messages/s")
-            print(f"  default (colorized):           {median['colorized']:8,.0f} messages/s")
+        if program is not None:
+            print(f"mailmerge --dry-run, same bodies and recipients, median of {args.runs}:")
+            for name, body, output_format in MAILMERGE_RUNS:
+                label = f"{body}, {output_format} output:"
+                print(f"  {label:<30} {median[name]:8,.0f} messages/s")
             print("ratio of outreach's command to mailmerge (target >= 2x):")
             for case, ours in (("roster just edited", "cold"), ("roster cached", "warm")):
-                for theirs in ("raw", "colorized"):
-                    ratio = median[ours] / median[theirs]
-                    print(f"  {case:>18} / {theirs:<9}  {ratio:.2f}x")
+                for name, _, _ in MAILMERGE_RUNS:
+                    print(f"  {case:>18} / {name:<20}  {median[ours] / median[name]:.2f}x")
         if args.push:
             push = time_push(base, args.push, args.runs)
             if push is not None:
