@@ -13,18 +13,18 @@ from __future__ import annotations
 
 import ctypes
 import gc
-import multiprocessing
 import os
 import signal
 import sys
 import threading
 from collections.abc import Callable, Iterator
-from concurrent.futures import Future, ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from outreach.errors import OutreachError
+
+if TYPE_CHECKING:
+    from concurrent.futures import Future
 
 Result = TypeVar("Result")
 
@@ -83,6 +83,10 @@ def results_in_order(
     if workers <= 1 or not can_fork_workers():
         yield ([task(index)] for index in range(count))
         return
+    # Loaded only here: a command that drafts a few emails never needs them.
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
     global _inherited_task
     _inherited_task = task
     # What exists now is shared with the workers; keeping the collector off
@@ -115,6 +119,8 @@ def _runs(futures: list[Future[Result]]) -> Iterator[list[Result]]:
 
 
 def _outcome(future: Future[Result]) -> Result:
+    from concurrent.futures.process import BrokenProcessPool
+
     try:
         return future.result()
     except BrokenProcessPool:
