@@ -140,6 +140,43 @@ def test_two_processes_writing_at_once_both_succeed(tmp_path: Path) -> None:
         assert count_touches(journal) == 600
 
 
+OPENER = textwrap.dedent("""
+    import sys
+    from outreach.journal import Journal
+    sys.stdin.readline()  # everyone starts together
+    Journal.open(sys.argv[1]).close()
+""")
+
+
+def test_processes_creating_the_journal_at_once_all_succeed(tmp_path: Path) -> None:
+    # Without the setup lock, one of two first commands failed ("database is
+    # locked", or "table touches already exists"): always while the disk was
+    # slow, rarely when it was quiet. Four at once, five times, to give the
+    # race its chances.
+    for attempt in range(5):
+        path = tmp_path / f"journal-{attempt}.db"
+        openers = [
+            subprocess.Popen(
+                [sys.executable, "-c", OPENER, str(path)],
+                stdin=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                text=True,
+                cwd=Path(__file__).resolve().parents[1],
+            )
+            for _ in range(4)
+        ]
+        for process in openers:
+            assert process.stdin is not None
+            process.stdin.write("go\n")
+            process.stdin.flush()
+        for process in openers:
+            _, errors = process.communicate(timeout=120)
+            assert process.returncode == 0, errors
+        with Journal.open(path) as journal:
+            assert journal.schema_version == SCHEMA_VERSION
+            assert journal.connection.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+
+
 def test_kill_9_mid_write_keeps_every_committed_touch(tmp_path: Path) -> None:
     path = tmp_path / "journal.db"
     Journal.open(path).close()

@@ -7,6 +7,8 @@ WAL mode and a busy timeout let the daemon and a CLI command write at once.
 
 from __future__ import annotations
 
+import fcntl
+import os
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -196,6 +198,20 @@ MIGRATIONS: list[str] = [SCHEMA_V1, UNKNOWN_SENDERS_V2, REPORT_INDEXES_V3]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
+@contextmanager
+def _setup_lock(path: str) -> Iterator[None]:
+    """One process at a time creates or migrates a journal (a lock file beside it)."""
+    try:
+        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+    except OSError as exc:
+        raise JournalError(f"{path}: cannot lock the journal to set it up: {exc.strerror}") from exc
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)  # closing releases the lock
+
+
 class Journal:
     """An open journal. Use as a context manager, or call `close()`."""
 
@@ -220,10 +236,16 @@ class Journal:
             raise JournalError(f"{location}: cannot open the journal: {exc}") from exc
         journal = cls(connection, location)
         try:
-            connection.execute("PRAGMA journal_mode = WAL")
+            if journal._needs_setup():
+                # Two commands creating or upgrading the journal at once would
+                # both switch it to WAL and both run the migrations: one
+                # failed with "database is locked" or "table already exists".
+                with _setup_lock(f"{location}-setup.lock"):
+                    if journal._needs_setup():
+                        journal._migrate()  # refuses a journal newer than this outreach
+                        connection.execute("PRAGMA journal_mode = WAL")
             connection.execute("PRAGMA synchronous = NORMAL")
             connection.execute("PRAGMA foreign_keys = ON")
-            journal._migrate()
         except sqlite3.DatabaseError as exc:
             connection.close()
             raise JournalError(
@@ -242,6 +264,10 @@ class Journal:
         journal = cls(connection, ":memory:")
         journal._migrate()
         return journal
+
+    def _needs_setup(self) -> bool:
+        mode = str(self.connection.execute("PRAGMA journal_mode").fetchone()[0])
+        return mode.lower() != "wal" or self.schema_version != SCHEMA_VERSION
 
     @property
     def schema_version(self) -> int:
