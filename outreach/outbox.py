@@ -15,6 +15,7 @@ import os
 import re
 import secrets
 import sys
+import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -84,6 +85,10 @@ def _sync_file_system(folder: Path) -> None:
             raise OSError(error, os.strerror(error))
     finally:
         os.close(fd)
+
+
+# Outbox locks this process holds: (drafts folder, thread) -> depth.
+_HELD: dict[tuple[str, int], int] = {}
 
 
 class Outbox:
@@ -201,8 +206,19 @@ class Outbox:
         """Hold the outbox: one command at a time drafts, pushes or sends here.
 
         Draft file names are stable (a rerun rewrites the file an interrupted
-        run left behind), so two writers at once would overwrite each other.
+        run left behind), so two writers at once would overwrite each other;
+        and a use case decides what to draft from the journal, so it holds the
+        lock from that decision to the last draft recorded. Re-entrant within
+        a thread: the drafting it wraps takes the lock again.
         """
+        key = (str(self.drafts_dir.resolve()), threading.get_ident())
+        if key in _HELD:
+            _HELD[key] += 1
+            try:
+                yield
+            finally:
+                _HELD[key] -= 1
+            return
         try:
             self.drafts_dir.mkdir(parents=True, exist_ok=True)
             fd = os.open(self.drafts_dir / LOCK_NAME, os.O_RDWR | os.O_CREAT, 0o600)
@@ -210,6 +226,8 @@ class Outbox:
             raise WorkspaceError(f"{self.drafts_dir}: cannot lock: {exc.strerror}") from exc
         try:
             fcntl.flock(fd, fcntl.LOCK_EX)
+            _HELD[key] = 1
             yield
         finally:
+            _HELD.pop(key, None)
             os.close(fd)  # closing releases the lock

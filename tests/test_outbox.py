@@ -155,6 +155,23 @@ def test_killed_batch_leaves_whole_drafts_and_a_rerun_does_not_duplicate(tmp_pat
     assert len({r.recipients for r in records}) == count
 
 
+def test_two_commands_at_once_draft_each_share_once(tmp_path: Path) -> None:
+    # The outbox lock makes the second wait; it then finds every share made.
+    count = 1200
+    root = make_workspace(tmp_path / "ws", roster=many_contacts(count), events=EVENT)
+    command = [sys.executable, "-m", "outreach", "--home", str(root), "--as-of", "2026-06-15"]
+    children = [
+        subprocess.Popen([*command, "draft", "shares"], stdout=subprocess.DEVNULL) for _ in range(2)
+    ]
+    assert [child.wait(timeout=120) for child in children] == [0, 0]
+    with Journal.open(root / "journal.db") as journal:
+        records = list_drafts(journal)
+    files = {f"drafts/{f.name}" for f in (root / "drafts").glob("*.eml")}
+    assert len(records) == count
+    assert files == {r.path for r in records}
+    assert len({r.recipients for r in records}) == count
+
+
 def test_save_draft_to_oneself_and_show_it(tmp_path: Path, run_cli: RunCli) -> None:
     root = make_workspace(tmp_path / "ws")
     workspace = load_workspace(root)

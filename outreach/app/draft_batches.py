@@ -11,9 +11,11 @@ not recorded instead of adding duplicates.
 from __future__ import annotations
 
 import contextlib
+import functools
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Concatenate, ParamSpec, TypeVar
 
 from outreach.app.parallel import results_in_order, usable_cores
 from outreach.collector import collector_paused
@@ -27,6 +29,9 @@ from outreach.outbox import Outbox, new_message_id
 from outreach.progress import Progress, no_progress
 from outreach.render import Rendered
 from outreach.workspace import Workspace
+
+P = ParamSpec("P")
+R = TypeVar("R")
 
 BATCH_SIZE = 500  # drafts per sync-and-commit: bounds what an interruption can lose
 
@@ -134,6 +139,26 @@ class _Maker:
             text=rendered.text,
             html=rendered.html,
         )
+
+
+def holding_the_outbox(
+    use_case: Callable[Concatenate[Workspace, P], R],
+) -> Callable[Concatenate[Workspace, P], R]:
+    """Run a drafting use case under the outbox lock, from its first look at the journal.
+
+    A use case decides what to draft from the journal (what was shared, which
+    intros are open); two commands at once must not both decide to draft the
+    same thing. A dry run drafts nothing and takes no lock.
+    """
+
+    @functools.wraps(use_case)
+    def run(workspace: Workspace, /, *args: P.args, **kwargs: P.kwargs) -> R:
+        if kwargs.get("dry_run"):
+            return use_case(workspace, *args, **kwargs)
+        with Outbox.of(workspace).lock():
+            return use_case(workspace, *args, **kwargs)
+
+    return run
 
 
 def write_drafts(

@@ -21,6 +21,7 @@ from outreach.app.draft_batches import (
     DraftSpec,
     NewIntro,
     already_rendered,
+    holding_the_outbox,
     write_drafts,
 )
 from outreach.compose import Party
@@ -127,6 +128,7 @@ def finish_batch(
 # --- event shares ---
 
 
+@holding_the_outbox
 def draft_shares(
     workspace: Workspace,
     journal: Journal,

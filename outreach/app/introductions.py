@@ -12,6 +12,7 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime
 from pathlib import Path
 
+from outreach.app.draft_batches import holding_the_outbox
 from outreach.app.drafting import (
     DraftBatch,
     DraftSpec,
@@ -112,6 +113,7 @@ def _open_intro_note(intro: IntroRecord) -> str:
     return f"{pair}: already introduced on {since}"
 
 
+@holding_the_outbox
 def draft_intro_requests(
     workspace: Workspace,
     journal: Journal,
@@ -152,6 +154,7 @@ def draft_intro_requests(
     )
 
 
+@holding_the_outbox
 def draft_intro(
     workspace: Workspace,
     journal: Journal,
@@ -214,6 +217,7 @@ def draft_intros_from_file(
     )
 
 
+@holding_the_outbox
 def draft_ready_intros(
     workspace: Workspace,
     journal: Journal,
