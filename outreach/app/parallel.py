@@ -5,7 +5,7 @@ the GIL, so a batch of thousands uses forked worker processes instead. A
 forked worker inherits the task (templates, specs, the outbox) from the
 parent's memory, so nothing but an index goes to it and a small result comes
 back. Fork is used only where it is safe: on Linux, in a process with a
-single thread (the daemon's mailbox watchers are threads, so the daemon makes
+single thread (a daemon's IMAP watchers are threads, so such a daemon makes
 its drafts in-process), and only when there are tasks for more than one core.
 """
 
