@@ -2,12 +2,14 @@
 
 Each test starts `python -m outreach --home WS daemon --verbose` and watches
 what it does through its log and its journal, polling both; it never sleeps
-for a fixed time to let something happen.
+for a fixed time to let something happen. One test runs the mailbox watcher
+in-process instead, to poll faster than the daemon's once a minute.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import logging
 import os
 import re
 import signal
@@ -20,8 +22,12 @@ from typing import IO, Protocol
 
 import pytest
 
+from outreach.clock import system_clock
+from outreach.config import ImapMailbox
+from outreach.daemon.watch import MailboxWatcher, WatchSettings
 from outreach.journal import Journal
 from outreach.journal.job_runs import last_runs
+from outreach.workspace import load_workspace
 from tests.support.dovecot import DovecotServer, MailUser
 from tests.support.tcp_proxy import TcpProxy
 from tests.support.workspaces import DEFAULT_ROSTER, make_workspace
@@ -396,6 +402,65 @@ def test_a_server_without_idle_is_polled(
         timeout=5.0,
     )
     stop_cleanly(daemon)
+
+
+def test_new_mail_on_a_server_without_idle_arrives_by_polling(
+    tmp_path: Path, poor_dovecot: DovecotServer
+) -> None:
+    # The daemon polls at least a minute apart; its watcher, run here with a
+    # short poll, shows a message that came after the catch-up is fetched by
+    # a later poll (the server offers no IDLE to announce it).
+    user = poor_dovecot.add_user("no-idle-poll", "poor-password-2")
+    user.append("INBOX", reply("Ana Lima <ana@example.net>", "before-start"))
+    ws = make_workspace(
+        tmp_path / "ws",
+        extra_config=imap_config(user, port=poor_dovecot.imaps_port).replace(
+            "[[mailboxes]]", '[[mailboxes]]\nfolders = ["INBOX"]', 1
+        ),
+    )
+    workspace = load_workspace(ws)
+    (mailbox,) = workspace.config.mailboxes
+    assert isinstance(mailbox, ImapMailbox)
+    messages: list[str] = []
+    log = logging.getLogger("test-watcher-polling")
+    log.addHandler(ListHandler(messages))
+    log.setLevel(logging.DEBUG)
+    watcher = MailboxWatcher(
+        mailbox,
+        workspace=lambda: workspace,
+        journal_path=workspace.journal_path,
+        environ={PASSWORD_ENV: user.password},
+        clock=system_clock,
+        settings=WatchSettings(idle=True, poll_seconds=0.2),
+        log=log,
+    )
+    watcher.start()
+    try:
+        wait_for(
+            "the catch-up on connecting",
+            lambda: ("ana", "<before-start@example.net>") in replies(ws),
+            timeout=10.0,
+        )
+        assert any("by polling every 0.2 s" in m for m in messages), messages
+        user.append("INBOX", reply("Ben Okafor <ben@example.net>", "after-start"))
+        wait_for(
+            "the next poll",
+            lambda: ("ben", "<after-start@example.net>") in replies(ws),
+            timeout=10.0,
+        )
+    finally:
+        watcher.stop()
+        watcher.join(timeout=10)
+    assert not watcher.is_alive()
+
+
+class ListHandler(logging.Handler):
+    def __init__(self, messages: list[str]) -> None:
+        super().__init__()
+        self.messages = messages
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.messages.append(record.getMessage())
 
 
 def test_a_refused_login_is_retried_slowly_and_never_logs_the_password(
