@@ -383,17 +383,22 @@ def test_sighup_reloads_the_roster_and_keeps_the_old_config_when_the_new_is_brok
     stop_cleanly(daemon)
 
 
+def inbox_with_one_reply(tmp_path: Path, server: DovecotServer, user: MailUser) -> Path:
+    """A workspace watching only `user`'s INBOX, which holds a reply from Ana."""
+    user.append("INBOX", reply("Ana Lima <ana@example.net>", "before-start"))
+    return make_workspace(
+        tmp_path / "ws",
+        extra_config=imap_config(user, port=server.imaps_port).replace(
+            "[[mailboxes]]", '[[mailboxes]]\nfolders = ["INBOX"]', 1
+        ),
+    )
+
+
 def test_a_server_without_idle_is_polled(
     tmp_path: Path, poor_dovecot: DovecotServer, daemons: StartDaemon
 ) -> None:
     user = poor_dovecot.add_user("no-idle", "poor-password-1")
-    user.append("INBOX", reply("Ana Lima <ana@example.net>", "before-start"))
-    ws = make_workspace(
-        tmp_path / "ws",
-        extra_config=imap_config(user, port=poor_dovecot.imaps_port).replace(
-            "[[mailboxes]]", '[[mailboxes]]\nfolders = ["INBOX"]', 1
-        ),
-    )
+    ws = inbox_with_one_reply(tmp_path, poor_dovecot, user)
     daemon = daemons(ws, user)
     daemon.wait_for_log("watching INBOX by polling every 1 min (the server offers no IDLE)")
     wait_for(
@@ -411,13 +416,7 @@ def test_new_mail_on_a_server_without_idle_arrives_by_polling(
     # short poll, shows a message that came after the catch-up is fetched by
     # a later poll (the server offers no IDLE to announce it).
     user = poor_dovecot.add_user("no-idle-poll", "poor-password-2")
-    user.append("INBOX", reply("Ana Lima <ana@example.net>", "before-start"))
-    ws = make_workspace(
-        tmp_path / "ws",
-        extra_config=imap_config(user, port=poor_dovecot.imaps_port).replace(
-            "[[mailboxes]]", '[[mailboxes]]\nfolders = ["INBOX"]', 1
-        ),
-    )
+    ws = inbox_with_one_reply(tmp_path, poor_dovecot, user)
     workspace = load_workspace(ws)
     (mailbox,) = workspace.config.mailboxes
     assert isinstance(mailbox, ImapMailbox)

@@ -79,14 +79,20 @@ tags = ["housing"]
 """
 
 
-def test_failure_part_way_keeps_every_draft_made_before_it(tmp_path: Path) -> None:
-    root = make_workspace(tmp_path / "ws", roster=many_contacts(620), events=EVENT)
+def failing_for_one(tmp_path: Path, count: int, contact_id: str, failure: str) -> Path:
+    """A workspace of `count` contacts whose share template fails for one of them."""
+    root = make_workspace(tmp_path / "ws", roster=many_contacts(count), events=EVENT)
     (root / "templates").mkdir()
-    # A template that fails for one person in the middle of the second batch.
     (root / "templates" / "share_event.txt").write_text(
         "Subject: {{ event.title }}\n\nHi {{ contact.first_name }}"
-        "{% if contact.id == 'c0550' %}{{ contact.nickname }}{% endif %}\n"
+        f"{{% if contact.id == '{contact_id}' %}}{failure}{{% endif %}}\n"
     )
+    return root
+
+
+def test_failure_part_way_keeps_every_draft_made_before_it(tmp_path: Path) -> None:
+    # The template fails for one person in the middle of the second batch.
+    root = failing_for_one(tmp_path, 620, "c0550", "{{ contact.nickname }}")
     workspace = load_workspace(root)
     with Journal.open(workspace.journal_path) as journal:
         with pytest.raises(InputError, match="nickname"):
@@ -105,12 +111,7 @@ def test_failure_part_way_keeps_every_draft_made_before_it(tmp_path: Path) -> No
 def test_failure_in_one_worker_keeps_no_file_the_journal_did_not_take(tmp_path: Path) -> None:
     # Three batches on two worker processes: the second fails part-way while
     # the third may already be on disk; only what the journal took stays.
-    root = make_workspace(tmp_path / "ws", roster=many_contacts(1200), events=EVENT)
-    (root / "templates").mkdir()
-    (root / "templates" / "share_event.txt").write_text(
-        "Subject: {{ event.title }}\n\nHi {{ contact.first_name }}"
-        "{% if contact.id == 'c0700' %}{{ 1 // 0 }}{% endif %}\n"
-    )
+    root = failing_for_one(tmp_path, 1200, "c0700", "{{ 1 // 0 }}")
     workspace = load_workspace(root)
     with Journal.open(workspace.journal_path) as journal:
         with pytest.raises(InputError, match=r"share_event\.txt:3: integer division or modulo"):
