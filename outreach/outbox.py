@@ -9,7 +9,6 @@ It knows nothing of the journal; the use cases keep the two in step.
 from __future__ import annotations
 
 import ctypes
-import fcntl
 import itertools
 import os
 import re
@@ -21,6 +20,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from outreach.errors import WorkspaceError
+from outreach.filelock import ExclusiveFileLock
 from outreach.workspace import Workspace, fsync_folder
 
 SUFFIX = ".eml"
@@ -221,13 +221,12 @@ class Outbox:
             return
         try:
             self.drafts_dir.mkdir(parents=True, exist_ok=True)
-            fd = os.open(self.drafts_dir / LOCK_NAME, os.O_RDWR | os.O_CREAT, 0o600)
+            held = ExclusiveFileLock(self.drafts_dir / LOCK_NAME)
         except OSError as exc:
             raise WorkspaceError(f"{self.drafts_dir}: cannot lock: {exc.strerror}") from exc
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX)
+        with held:
             _HELD[key] = 1
-            yield
-        finally:
-            _HELD.pop(key, None)
-            os.close(fd)  # closing releases the lock
+            try:
+                yield
+            finally:
+                del _HELD[key]

@@ -7,8 +7,6 @@ WAL mode and a busy timeout let the daemon and a CLI command write at once.
 
 from __future__ import annotations
 
-import fcntl
-import os
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -16,6 +14,7 @@ from pathlib import Path
 from types import TracebackType
 
 from outreach.errors import JournalError
+from outreach.filelock import ExclusiveFileLock
 
 BUSY_TIMEOUT_SECONDS = 30.0
 
@@ -198,18 +197,12 @@ MIGRATIONS: list[str] = [SCHEMA_V1, UNKNOWN_SENDERS_V2, REPORT_INDEXES_V3]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
-@contextmanager
-def _setup_lock(path: str) -> Iterator[None]:
+def _setup_lock(path: str) -> ExclusiveFileLock:
     """One process at a time creates or migrates a journal (a lock file beside it)."""
     try:
-        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+        return ExclusiveFileLock(path)
     except OSError as exc:
         raise JournalError(f"{path}: cannot lock the journal to set it up: {exc.strerror}") from exc
-    try:
-        fcntl.flock(fd, fcntl.LOCK_EX)
-        yield
-    finally:
-        os.close(fd)  # closing releases the lock
 
 
 class Journal:
