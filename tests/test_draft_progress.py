@@ -6,6 +6,7 @@ import os
 import pty
 import subprocess
 import sys
+import threading
 from pathlib import Path
 
 from outreach.app.drafting import draft_shares
@@ -16,15 +17,36 @@ from tests.support.workspaces import make_workspace
 from tests.test_outbox import EVENT, many_contacts
 
 
-def test_progress_counts_up_to_the_whole_batch(tmp_path: Path) -> None:
-    root = make_workspace(tmp_path / "ws", roster=many_contacts(1200), events=EVENT)
+def progress_of_a_batch(tmp_path: Path, name: str) -> list[tuple[int, int | None, str]]:
+    root = make_workspace(tmp_path / name, roster=many_contacts(1200), events=EVENT)
     calls: list[tuple[int, int | None, str]] = []
     workspace = load_workspace(root)
     with Journal.open(workspace.journal_path) as journal:
         draft_shares(workspace, journal, now=NOW, progress=lambda *call: calls.append(call))
-    counts = [done for done, _, _ in calls]
-    assert counts == sorted(counts) and counts[-1] == 1200
     assert {(total, label) for _, total, label in calls} == {(1200, "drafting shares")}
+    return calls
+
+
+def test_progress_counts_up_batch_by_batch(tmp_path: Path) -> None:
+    # Made here, in-process (a live second thread rules out forking), every
+    # batch of 500 is reported as it is recorded.
+    release = threading.Event()
+    thread = threading.Thread(target=release.wait)
+    thread.start()
+    try:
+        calls = progress_of_a_batch(tmp_path, "in-process")
+    finally:
+        release.set()
+        thread.join()
+    assert [done for done, _, _ in calls] == [500, 1000, 1200]
+
+
+def test_progress_from_workers_climbs_by_whole_batches(tmp_path: Path) -> None:
+    # Workers may finish several batches before the parent records them; it
+    # then reports them together, so the counts are batch ends, rising.
+    counts = [done for done, _, _ in progress_of_a_batch(tmp_path, "workers")]
+    assert counts == sorted(set(counts)) and set(counts) <= {500, 1000, 1200}
+    assert counts[-1] == 1200
 
 
 def test_a_terminal_sees_the_progress_line(tmp_path: Path) -> None:

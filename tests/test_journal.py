@@ -93,6 +93,8 @@ def test_newer_schema_is_refused_and_left_alone(tmp_path: Path) -> None:
     assert "upgrade outreach" in (caught.value.hint or "")
     raw = sqlite3.connect(path)
     assert raw.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION + 1
+    assert raw.execute("PRAGMA journal_mode").fetchone()[0] == "delete"  # not switched to WAL
+    assert raw.execute("SELECT COUNT(*) FROM sqlite_master").fetchone() == (0,)  # no tables
     raw.close()
 
 

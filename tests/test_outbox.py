@@ -46,6 +46,7 @@ def test_sent_files_move_to_sent_without_overwriting(tmp_path: Path) -> None:
     box.write("intro-ana-ben", b"two")
     assert box.move_to_sent("drafts/intro-ana-ben.eml") == "sent/intro-ana-ben-2.eml"
     assert (tmp_path / "sent" / "intro-ana-ben.eml").read_bytes() == b"one"
+    assert (tmp_path / "sent" / "intro-ana-ben-2.eml").read_bytes() == b"two"
     assert not (tmp_path / "drafts" / "intro-ana-ben.eml").exists()
     assert box.remove("drafts/intro-ana-ben.eml") is False
 

@@ -266,12 +266,16 @@ def test_unverified_certificate_is_refused_and_nothing_recorded(
 ) -> None:
     root = workspace_for(tmp_path, server, certificates, ca=False)
     draft_all(run_cli, root)
+    files = sorted((root / "drafts").glob("*.eml"))
     result = run_cli("--home", str(root), "drafts", "send", "--all", environ=ENV, expect=1)
     assert result.stderr.startswith(f"outreach: 127.0.0.1:{server.port}: certificate not verified")
     assert "hint: if the server uses its own certificate authority, set ca_file" in result.stderr
     assert server.room.received == []
     with Journal.open(root / "journal.db") as journal:
         assert {d.status for d in list_drafts(journal)} == {DraftStatus.DRAFTED}
+        assert journal.connection.execute("SELECT COUNT(*) FROM touches").fetchone() == (0,)
+    assert files and sorted((root / "drafts").glob("*.eml")) == files
+    assert not (root / "sent").exists()
 
 
 def test_failure_midway_leaves_the_rest_unsent_and_a_rerun_sends_nothing_twice(
@@ -342,16 +346,23 @@ def test_wrong_password_is_one_line_without_the_secret(
         environ={"SMTP_PASSWORD": "hunter2"},
         expect=1,
     )
-    assert result.stderr.startswith(f"outreach: 127.0.0.1:{plain_server.port}: login refused: 535")
+    first, *rest = result.stderr.splitlines()
+    assert first.startswith(f"outreach: 127.0.0.1:{plain_server.port}: login refused: 535")
+    assert len(rest) == 1 and rest[0].startswith("hint: ")  # the error is one line, then a hint
     assert "hunter2" not in result.stderr
     assert plain_server.room.received == []
+    with Journal.open(root / "journal.db") as journal:
+        assert {d.status for d in list_drafts(journal)} == {DraftStatus.DRAFTED}
 
 
 def test_rate_limit_spaces_messages_without_waiting_in_tests(
     tmp_path: Path, plain_server: SmtpServer, certificates: Certificates, run_cli: RunCli
 ) -> None:
     root = workspace_for(tmp_path, plain_server, certificates)
-    (root / "outreach.toml").write_text((root / "outreach.toml").read_text().replace("600", "30"))
+    config = (root / "outreach.toml").read_text()
+    (root / "outreach.toml").write_text(
+        config.replace("rate_per_minute = 600", "rate_per_minute = 30")
+    )
     draft_all(run_cli, root)
     elapsed = [100.0]
     pauses: list[float] = []

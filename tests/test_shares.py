@@ -202,6 +202,9 @@ def test_dry_run_writes_nothing(workspace_root: Path, run_cli: RunCli) -> None:
     )
     assert result.stderr == "note: last-year: already over, not shared\n"
     assert not (workspace_root / "drafts").exists()
+    # Nothing remembered either: the real run drafts all three.
+    real = run_cli("--home", str(workspace_root), "--as-of", "2026-06-15", "draft", "shares")
+    assert "3 drafts written" in real.stdout
 
 
 def test_cli_drafts_shares_and_says_what_to_do_next(workspace_root: Path, run_cli: RunCli) -> None:
