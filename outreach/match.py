@@ -208,16 +208,6 @@ class Matcher:
         )
 
 
-def recipient_contacts(block: HeaderBlock, roster: Roster) -> set[str]:
-    """Ids of the roster contacts among a message's To and Cc."""
-    found = set()
-    for address in _recipients(block):
-        contact = roster.by_address(address)
-        if contact is not None:
-            found.add(contact.id)
-    return found
-
-
 def _recipients(block: HeaderBlock) -> list[str]:
     """Distinct To and Cc addresses, in address_key form."""
     seen: dict[str, None] = {}
@@ -278,7 +268,6 @@ __all__ = [
     "Ignored",
     "Match",
     "Matcher",
-    "recipient_contacts",
     "role_by_name",
     "subject_of",
     "touch_date",

@@ -112,9 +112,6 @@ class Roster:
     def in_circle(self, circle: str) -> tuple[Contact, ...]:
         return tuple(c for c in self.contacts if c.circle == circle)
 
-    def with_tag(self, tag: str) -> tuple[Contact, ...]:
-        return tuple(c for c in self.contacts if tag in c.tags)
-
 
 @dataclass(frozen=True, slots=True)
 class Event:
@@ -148,7 +145,3 @@ class Touch:
     source: str = "manual"  # "manual", "sync:<mailbox>/<folder>", "send", "import"…
     detail: str = ""
     self_promotion: bool = False  # a share of the user's own work
-
-    @property
-    def is_support(self) -> bool:
-        return self.kind in SUPPORT_KINDS and not self.self_promotion

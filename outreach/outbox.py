@@ -115,9 +115,6 @@ class Outbox:
     def absolute(self, relative: str) -> Path:
         return self.root / relative
 
-    def draft_path(self, stem: str) -> Path:
-        return self.drafts_dir / f"{stem}{SUFFIX}"
-
     def draft_relative(self, stem: str) -> str:
         """The workspace-relative path a draft named `stem` has (or would have)."""
         return f"{self._drafts_relative}/{stem}{SUFFIX}"

@@ -184,6 +184,11 @@ def read_template_overrides(folder: Path) -> TemplateOverrides:
 
 def load_config(root: Path) -> Config:
     """Read and validate only outreach.toml (for commands that need no roster)."""
+    return _read_config(root)[0]
+
+
+def _read_config(root: Path) -> tuple[Config, str]:
+    """The validated config and the text it came from."""
     config_path = root / CONFIG_FILE
     if not config_path.is_file():
         raise InputError(
@@ -194,17 +199,17 @@ def load_config(root: Path) -> Config:
     text = read_text(config_path, str(config_path))
     config = parse_config(text, str(config_path))
     InputError.collect(_plain_password_problems(config, config_path, text))
-    return config
+    return config, text
 
 
 def load_workspace(root: Path) -> Workspace:
     """Read and validate config, roster and events, reporting every problem at once."""
-    config = load_config(root)
+    config, config_text = _read_config(root)
     roster_path = root / Path(config.paths.roster).expanduser()
     events_path = root / Path(config.paths.events).expanduser()
-    texts = [
+    texts = [config_text] + [
         read_text(path, str(path)) if path.is_file() else None
-        for path in (root / CONFIG_FILE, roster_path, events_path)
+        for path in (roster_path, events_path)
     ]
     key = cache_key(str(roster_path), str(events_path), *texts)
     with collector_paused():

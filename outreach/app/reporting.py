@@ -14,10 +14,10 @@ from typing import TYPE_CHECKING
 
 from outreach.journal import Journal
 from outreach.journal.drafts import SupportPlan, shared_events
+from outreach.journal.intros import introduced_pairs
 from outreach.journal.report_queries import (
     activity_as_of,
     health_counts,
-    known_intro_pairs,
     pending_recipients,
 )
 from outreach.model import TouchKind
@@ -28,6 +28,7 @@ from outreach.report.model import ContactLine, Report, StepKind
 from outreach.report.rank import check_filters, compile_report
 from outreach.report.render import render
 from outreach.report.table import render_table
+from outreach.shares import is_over
 from outreach.suggest import pair_key
 from outreach.wording import plural
 from outreach.workspace import Workspace
@@ -64,9 +65,9 @@ def build_report(
     activity = activity_as_of(journal, (c.id for c in roster), now=now)
     progress(1, 3, "report")
     counts = health_counts(journal, since=now - timedelta(days=period), until=now)
-    upcoming = [e.id for e in workspace.events if (e.end or e.start) > now]
+    upcoming = [e.id for e in workspace.events if not is_over(e, now=now)]
     shared = shared_events(journal, upcoming)
-    introduced = known_intro_pairs(journal)
+    introduced = introduced_pairs(journal)
     progress(2, 3, "report")
     report = compile_report(
         roster,

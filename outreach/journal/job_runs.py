@@ -19,13 +19,6 @@ def last_runs(journal: Journal) -> dict[str, datetime]:
     return {str(job): parse_iso_utc(str(at)) for job, at in rows}
 
 
-def last_run(journal: Journal, job: str) -> datetime | None:
-    row = journal.connection.execute(
-        "SELECT last_run_at FROM job_runs WHERE job = ?", (job,)
-    ).fetchone()
-    return None if row is None else parse_iso_utc(str(row[0]))
-
-
 def record_run(journal: Journal, job: str, *, at: datetime) -> None:
     """Remember that `job` ran at `at`; a recorded run never moves backwards."""
     with journal.transaction() as db:
@@ -37,4 +30,4 @@ def record_run(journal: Journal, job: str, *, at: datetime) -> None:
         )
 
 
-__all__ = ["last_run", "last_runs", "record_run"]
+__all__ = ["last_runs", "record_run"]

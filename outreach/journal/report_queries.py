@@ -126,15 +126,6 @@ def health_counts(journal: Journal, *, since: datetime, until: datetime) -> Heal
     )
 
 
-def known_intro_pairs(journal: Journal) -> set[frozenset[str]]:
-    """Every pair the intros table knows, whatever its status: asked, done or declined
-    alike are not suggested again."""
-    return {
-        frozenset((str(a), str(b)))
-        for a, b in journal.connection.execute("SELECT contact_a, contact_b FROM intros")
-    }
-
-
 def pending_recipients(journal: Journal) -> set[str]:
     """Contacts with a draft addressed to them still awaiting review."""
     rows = journal.connection.execute(

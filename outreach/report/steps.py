@@ -13,6 +13,7 @@ from datetime import datetime
 
 from outreach.model import Contact, Event, Roster, Why
 from outreach.report.model import NextStep, StepKind
+from outreach.shares import is_over
 from outreach.suggest import IntroSuggestion
 
 CHECK_INS = {
@@ -36,8 +37,8 @@ class EventIndex:
     ) -> None:
         self._shared = shared
         self._by_key: dict[str, list[Event]] = defaultdict(list)
-        # Over once started, or once ended when it has an end (as drafting sees it).
-        upcoming = [e for e in events if not e.is_self_promotion and (e.end or e.start) > now]
+        # Upcoming as drafting sees it.
+        upcoming = [e for e in events if not e.is_self_promotion and not is_over(e, now=now)]
         for event in sorted(upcoming, key=lambda e: (e.start, e.id)):
             for key in _recipient_keys(event):
                 self._by_key[key].append(event)

@@ -103,6 +103,7 @@ def _short(text: str, width: int) -> str:
 
 def run_list(ctx: Context) -> int:
     from outreach.app.drafting import pending_drafts
+    from outreach.journal.drafts import PENDING
 
     records = pending_drafts(ctx.journal(), include_done=ctx.args.all)
     if not records:
@@ -115,7 +116,7 @@ def run_list(ctx: Context) -> int:
             f"{record.id:>5}  {record.status:<9}  {_short(record.kind, 11):<11}"
             f"  {record.created_at:%Y-%m-%d}  {_short(to, 24):<24}  {record.subject}"
         )
-    waiting = sum(1 for r in records if r.status in ("drafted", "pushed"))
+    waiting = sum(1 for r in records if r.status in PENDING)
     if waiting:
         ctx.out(
             f"{waiting} waiting for review; read one with `outreach drafts show ID`, then"
