@@ -13,14 +13,13 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 from outreach.journal import Journal
-from outreach.journal.drafts import SupportPlan, shared_events
+from outreach.journal.drafts import shared_events
 from outreach.journal.intros import introduced_pairs
 from outreach.journal.report_queries import (
     activity_as_of,
     health_counts,
     pending_recipients,
 )
-from outreach.model import TouchKind
 from outreach.progress import Progress, no_progress
 from outreach.report import cells
 from outreach.report.html_page import render_html
@@ -180,21 +179,30 @@ def plan_next_steps(
     A contact who already has a draft waiting for review gets no second one,
     and a pair is introduced once even when both ends of it are in the plan.
     """
-    from outreach.app.drafting import draft_check_in
+    from outreach.app.drafting import draft_check_in, draft_shares, finish_batch
     from outreach.app.introductions import draft_intro
 
     waiting = pending_recipients(journal)
     paired: set[frozenset[str]] = set()
     steps: list[PlannedStep] = []
-    pushed, errors = 0, []
     for line in report.next_steps:
         step, contact = line.next_step, line.contact
         assert step is not None
         if contact.id in waiting:
             steps.append(PlannedStep(line, skipped="a draft to them is already waiting"))
             continue
+        # Each step is drafted without pushing; the plan's drafts are pushed
+        # together below, in one IMAP session.
         if step.kind is StepKind.SHARE_EVENT:
-            batch = _draft_share(workspace, journal, line, now=now, push=push, environ=environ)
+            assert step.event is not None
+            batch = draft_shares(
+                workspace,
+                journal,
+                now=now,
+                event_id=step.event.id,
+                contact_id=contact.id,
+                push=False,
+            )
         elif step.kind is StepKind.INTRODUCE:
             assert step.partner is not None
             pair = pair_key(contact.id, step.partner.id)
@@ -209,59 +217,13 @@ def plan_next_steps(
                 step.partner.id,
                 now=now,
                 why=step.reason,
-                push=push,
-                environ=environ,
+                push=False,
             )
         else:
-            batch = draft_check_in(
-                workspace, journal, contact.id, now=now, push=push, environ=environ
-            )
+            batch = draft_check_in(workspace, journal, contact.id, now=now, push=False)
         waiting.update(r for d in batch.drafts for r in d.recipients)
-        pushed += batch.pushed
-        if batch.push_error:
-            errors.append(batch.push_error)
         steps.append(PlannedStep(line, drafts=batch.drafts))
-    return PlanResult(steps=tuple(steps), pushed=pushed, push_errors=tuple(errors))
-
-
-def _draft_share(
-    workspace: Workspace,
-    journal: Journal,
-    line: ContactLine,
-    *,
-    now: datetime,
-    push: bool | None,
-    environ: Mapping[str, str] | None,
-) -> DraftBatch:
-    """One share of the step's event, to this contact alone (`draft shares` would
-    write to every recipient of the event)."""
-    from outreach.app.draft_batches import DraftSpec, write_drafts
-    from outreach.app.drafting import finish_batch, me_of, party, sent_to
-    from outreach.outbox import safe_stem
-    from outreach.render import Templates, share_event_context
-
-    assert line.next_step is not None and line.next_step.event is not None
-    event, contact = line.next_step.event, line.contact
-    host = workspace.roster[event.host]  # next steps never share the user's own events
-    render = Templates(workspace.template_overrides()).job(
-        "share_event",
-        share_event_context(me=me_of(workspace), contact=contact, event=event, host=host, now=now),
-    )
-    # As `draft shares` records it: sharing someone's event supports the host
-    # and gives the recipient something useful.
-    support = (
-        SupportPlan(host.id, TouchKind.SHARE),
-        SupportPlan(contact.id, TouchKind.SHARE),
-        *sent_to([contact.id]),
-    )
-    spec = DraftSpec(
-        kind="share_event",
-        stem=safe_stem("share", event.id, contact.id),
-        to=(party(contact),),
-        recipients=(contact.id,),
-        render=render,
-        support=support,
-        event_id=event.id,
-    )
-    drafts = write_drafts(workspace, journal, [[spec]], now=now)
-    return finish_batch(workspace, journal, drafts, now=now, push=push, environ=environ)
+    drafts = [d for planned in steps for d in planned.drafts]
+    pushing = finish_batch(workspace, journal, drafts, now=now, push=push, environ=environ)
+    errors = (pushing.push_error,) if pushing.push_error else ()
+    return PlanResult(steps=tuple(steps), pushed=pushing.pushed, push_errors=errors)
