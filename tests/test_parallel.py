@@ -57,17 +57,32 @@ def test_a_process_with_threads_runs_its_tasks_itself() -> None:
         thread.join()
 
 
-def fail_at_three(index: int) -> int:
-    if index == 3:
-        raise InputError([Problem("templates/share_event.txt", "no such variable", line=4)])
-    return index
+class FailAtThree:
+    """Tasks 0-7; 3 fails. Task 0 finishes only after 1, 2 and 3 have, so the
+    results ahead of the failure and the failure itself are all done at once."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+
+    def __call__(self, index: int) -> int:
+        if index == 0:
+            deadline = time.monotonic() + 30
+            while not all((self.folder / str(i)).exists() for i in (1, 2, 3)):
+                assert time.monotonic() < deadline, "tasks 1 to 3 never ran"
+                time.sleep(0.005)
+        (self.folder / str(index)).touch()
+        if index == 3:
+            raise InputError([Problem("templates/share_event.txt", "no such variable", line=4)])
+        return index
 
 
-def test_an_error_arrives_at_its_place_whole() -> None:
+def test_an_error_arrives_at_its_place_whole(tmp_path: Path) -> None:
     seen: list[int] = []
-    with pytest.raises(InputError) as caught, results_in_order(fail_at_three, 8, workers=2) as runs:
+    task = FailAtThree(tmp_path)
+    with pytest.raises(InputError) as caught, results_in_order(task, 8, workers=2) as runs:
         for run in runs:
             seen.extend(run)
+    # The results ahead of the failure are handed over before it is raised.
     assert seen == [0, 1, 2]
     # It crossed a process boundary and kept its problems, line included.
     assert caught.value.problems == (Problem("templates/share_event.txt", "no such variable", 4),)

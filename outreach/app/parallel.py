@@ -112,10 +112,16 @@ def _runs(futures: list[Future[Result]]) -> Iterator[list[Result]]:
     while next_index < len(futures):
         run = [_outcome(futures[next_index])]
         next_index += 1
-        while next_index < len(futures) and futures[next_index].done():
+        # A failed task ends the run before it: the results ahead of it are
+        # handed over first, and its error comes with the next run.
+        while next_index < len(futures) and _succeeded(futures[next_index]):
             run.append(_outcome(futures[next_index]))
             next_index += 1
         yield run
+
+
+def _succeeded(future: Future[Result]) -> bool:
+    return future.done() and not future.cancelled() and future.exception() is None
 
 
 def _outcome(future: Future[Result]) -> Result:
