@@ -18,8 +18,8 @@ from collections import Counter
 from email.parser import BytesHeaderParser
 from email.policy import compat32
 
-from outreach.classify import classify
-from outreach.headers import parse_header_block
+from outreach.core.classify import classify
+from outreach.core.headers import parse_header_block
 
 _NAMES = ["Ana Lima", "Bea Okafor", "Chen Wei", "Dário Sousa", "Émile Roux", "Farah Haddad"]
 _DOMAINS = ["example.org", "example.net", "example.com", "mail.example.org"]

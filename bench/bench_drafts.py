@@ -43,10 +43,10 @@ from functools import partial
 from pathlib import Path
 
 from outreach.app.drafting import draft_shares
-from outreach.journal import Journal
-from outreach.model import Contact
-from outreach.render import Me, Templates, share_event_context
-from outreach.workspace import load_workspace
+from outreach.base.model import Contact
+from outreach.core.render import Me, Templates, share_event_context
+from outreach.store.journal import Journal
+from outreach.store.workspace import load_workspace
 
 ROOT = Path(__file__).resolve().parents[1]
 NOW = datetime(2026, 6, 15, 12, 0, tzinfo=UTC)

@@ -22,8 +22,8 @@ from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from outreach.clock import iso_utc
-from outreach.journal import Journal
+from outreach.base.clock import iso_utc
+from outreach.store.journal import Journal
 
 AS_OF = datetime(2026, 6, 15, 12, 0, tzinfo=UTC)
 YEARS = 3
@@ -173,12 +173,12 @@ def child_naive(home: Path) -> None:
     computed in Python from every touch loaded out of the journal."""
     import sqlite3
 
-    from outreach.journal.touches import ContactActivity
-    from outreach.model import SUPPORT_KINDS, TouchKind
-    from outreach.report.json_out import render_json
-    from outreach.report.model import HealthCounts
-    from outreach.report.rank import compile_report
-    from outreach.workspace import load_workspace
+    from outreach.base.model import SUPPORT_KINDS, TouchKind
+    from outreach.core.report.json_out import render_json
+    from outreach.core.report.model import HealthCounts
+    from outreach.core.report.rank import compile_report
+    from outreach.store.journal.touches import ContactActivity
+    from outreach.store.workspace import load_workspace
 
     workspace = load_workspace(home)
     db = sqlite3.connect(workspace.journal_path)
@@ -247,7 +247,7 @@ def child_naive(home: Path) -> None:
 def in_process_breakdown(home: Path, as_of: datetime) -> dict[str, float]:
     """Where the time goes inside one run: loading files, the report, rendering."""
     from outreach.app.reporting import build_report, render_report
-    from outreach.workspace import load_workspace
+    from outreach.store.workspace import load_workspace
 
     began = time.perf_counter()
     workspace = load_workspace(home)

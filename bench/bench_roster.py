@@ -2,7 +2,7 @@
 
 Generates a realistic `roster.toml` (1-3 addresses per contact, tags, notes,
 some non-ASCII names, comments, a focus circle), then times
-`outreach.roster.parse_roster` (parse + validate) and, on the same text in the
+`outreach.core.roster.parse_roster` (parse + validate) and, on the same text in the
 same run, `tomllib.loads`. Prints the median of several runs and the ratio.
 The target is under one second for parse + validate.
 
@@ -20,11 +20,11 @@ import time
 import tomllib
 from collections.abc import Callable
 
-from outreach import addresses
-from outreach.contacts_import import slug
-from outreach.model import Circle
-from outreach.roster import parse_roster
-from outreach.roster_edit import append_contacts, contact_toml
+from outreach.base.model import Circle
+from outreach.core import addresses
+from outreach.core.contacts_import import slug
+from outreach.core.roster import parse_roster
+from outreach.core.roster_edit import append_contacts, contact_toml
 
 TARGET_SECONDS = 1.0
 CIRCLES = {"focus": Circle("focus", 14), "extended": Circle("extended", 60)}

@@ -39,8 +39,8 @@ from pathlib import Path
 
 from imapclient import IMAPClient
 
-from outreach.headers import FETCH_FIELDS
-from outreach.imap.fetch import FETCH_ITEMS, batches, uid_set
+from outreach.core.headers import FETCH_FIELDS
+from outreach.mail.imap.fetch import FETCH_ITEMS, batches, uid_set
 
 ROOT = Path(__file__).resolve().parents[1]
 SCRIPT = ROOT / "scripts" / "dovecot-test-server"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from email_validator import EmailNotValidError, validate_email
 
-from outreach.addresses import AddressError, normalise_address
+from outreach.core.addresses import AddressError, normalise_address
 
 ADDRESSES = [
     "ana@example.net",

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from outreach.classify import Kind, Verdict, classify
-from outreach.headers import FETCH_FIELDS, HeaderBlock, parse_header_block
+from outreach.core.classify import Kind, Verdict, classify
+from outreach.core.headers import FETCH_FIELDS, HeaderBlock, parse_header_block
 
 MESSAGES = Path(__file__).parent / "messages"
 _FETCHED = {name.lower() for name in FETCH_FIELDS}

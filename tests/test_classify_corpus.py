@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from outreach.classify import Kind, classify
-from outreach.headers import parse_header_block
+from outreach.core.classify import Kind, classify
+from outreach.core.headers import parse_header_block
 
 CORPUS = Path(__file__).resolve().parents[1] / ".." / "shared" / "corpus"
 LABELS = CORPUS / "LABELS.tsv"

@@ -12,8 +12,8 @@ import pytest
 
 from outreach.cli.commands import command_names, requested_command
 from outreach.cli.main import build_parser
-from outreach.journal import Journal
-from outreach.journal.touches import contact_activity
+from outreach.store.journal import Journal
+from outreach.store.journal.touches import contact_activity
 from tests.conftest import RunCli
 from tests.support.workspaces import make_workspace
 

@@ -6,7 +6,7 @@ import gc
 
 import pytest
 
-from outreach.collector import collector_paused
+from outreach.base.collector import collector_paused
 
 
 def test_the_collector_is_paused_then_restored() -> None:

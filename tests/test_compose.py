@@ -10,8 +10,8 @@ from email.utils import parsedate_to_datetime
 
 import pytest
 
-from outreach.compose import Party, compose_message
-from outreach.errors import InputError
+from outreach.base.errors import InputError
+from outreach.core.compose import Party, compose_message
 
 NOW = datetime(2026, 6, 15, 12, 0, tzinfo=UTC)
 DANA = Party("Dana Reyes", "dana@example.org")

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from outreach.config import ImapMailbox, MaildirMailbox, Tls, parse_config
-from outreach.errors import InputError
+from outreach.base.errors import InputError
+from outreach.core.config import ImapMailbox, MaildirMailbox, Tls, parse_config
 
 ME = '[me]\nname = "Dana Reyes"\nemail = "Dana@Example.ORG"\n'
 

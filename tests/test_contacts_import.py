@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from outreach.contacts_import import (
+from outreach.base.errors import InputError, Problem
+from outreach.base.model import Circle, Contact, Roster
+from outreach.base.wording import slug
+from outreach.core.contacts_import import (
     ImportBatch,
     ImportedContact,
     contact_id_for,
@@ -15,12 +18,9 @@ from outreach.contacts_import import (
     parse_vcards,
     plan_import,
 )
-from outreach.errors import InputError, Problem
-from outreach.model import Circle, Contact, Roster
-from outreach.roster import parse_roster
-from outreach.roster_edit import append_contacts
-from outreach.vcard import read_vcards
-from outreach.wording import slug
+from outreach.core.roster import parse_roster
+from outreach.core.roster_edit import append_contacts
+from outreach.core.vcard import read_vcards
 
 CIRCLES = {"focus": Circle("focus", 14), "extended": Circle("extended", 60)}
 

@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from outreach.config import Credentials
-from outreach.credentials import Secret, resolve_secret, shell_needed
-from outreach.errors import MailboxError, SendError
+from outreach.base.errors import MailboxError, SendError
+from outreach.core.config import Credentials
+from outreach.mail.credentials import Secret, resolve_secret, shell_needed
 
 SECRET = "correct horse battery staple"
 

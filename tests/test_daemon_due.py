@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-import ast
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
 
-from outreach.config import DaemonJob, JobTiming
+from outreach.core.config import DaemonJob, JobTiming
 from outreach.daemon.due import due_jobs, job_key, latest_occurrence, next_occurrence
-from tests.test_layers import FORBIDDEN_CALLS, FORBIDDEN_IMPORTS, called_names, imported_names
 
 BERLIN = ZoneInfo("Europe/Berlin")
 NEW_YORK = ZoneInfo("America/New_York")
@@ -184,15 +181,3 @@ def test_the_first_run_looks_back_24_hours_not_a_second_more() -> None:
     assert due_jobs([sunday], zone=BERLIN, last_runs={}, now=NOW) == []
     just_before = NOW - timedelta(seconds=1)
     assert due_jobs([sunday], zone=BERLIN, last_runs={}, now=just_before)
-
-
-@pytest.mark.parametrize("module", ["due", "backoff"])
-def test_the_daemon_s_time_rules_stay_pure(module: str) -> None:
-    path = Path(__file__).resolve().parents[1] / "outreach" / "daemon" / f"{module}.py"
-    tree = ast.parse(path.read_text(), filename=str(path))
-    imports = {
-        name
-        for name in imported_names(tree)
-        if any(name == f or name.startswith(f + ".") for f in FORBIDDEN_IMPORTS)
-    }
-    assert (imports, called_names(tree) & FORBIDDEN_CALLS) == (set(), set())

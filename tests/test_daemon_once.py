@@ -5,11 +5,11 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from outreach.base.model import TouchKind
 from outreach.daemon.lock import WorkspaceLock
 from outreach.daemon.zone import local_zone, zone_name
-from outreach.journal import Journal
-from outreach.journal.job_runs import last_runs
-from outreach.model import TouchKind
+from outreach.store.journal import Journal
+from outreach.store.journal.job_runs import last_runs
 from tests.conftest import RunCli
 from tests.support.workspaces import DEFAULT_CONFIG, make_workspace
 

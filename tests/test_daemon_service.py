@@ -22,12 +22,12 @@ from typing import IO, Protocol
 
 import pytest
 
-from outreach.clock import system_clock
-from outreach.config import ImapMailbox
+from outreach.base.clock import system_clock
+from outreach.core.config import ImapMailbox
 from outreach.daemon.watch import MailboxWatcher, WatchSettings
-from outreach.journal import Journal
-from outreach.journal.job_runs import last_runs
-from outreach.workspace import load_workspace
+from outreach.store.journal import Journal
+from outreach.store.journal.job_runs import last_runs
+from outreach.store.workspace import load_workspace
 from tests.support.dovecot import DovecotServer, MailUser
 from tests.support.tcp_proxy import TcpProxy
 from tests.support.workspaces import DEFAULT_ROSTER, make_workspace

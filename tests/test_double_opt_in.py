@@ -7,10 +7,10 @@ from datetime import UTC, datetime
 from email.utils import format_datetime
 from pathlib import Path
 
-from outreach.intros import IntroStatus
-from outreach.journal import Journal
-from outreach.journal.drafts import list_drafts
-from outreach.journal.intros import intros_with_status
+from outreach.core.intros import IntroStatus
+from outreach.store.journal import Journal
+from outreach.store.journal.drafts import list_drafts
+from outreach.store.journal.intros import intros_with_status
 from tests.conftest import RunCli
 from tests.support.dovecot import MailUser
 from tests.support.workspaces import make_workspace

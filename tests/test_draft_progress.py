@@ -10,8 +10,8 @@ import threading
 from pathlib import Path
 
 from outreach.app.drafting import draft_shares
-from outreach.journal import Journal
-from outreach.workspace import load_workspace
+from outreach.store.journal import Journal
+from outreach.store.workspace import load_workspace
 from tests.conftest import NOW
 from tests.support.workspaces import make_workspace
 from tests.test_outbox import EVENT, many_contacts

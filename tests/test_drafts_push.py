@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from outreach.imap.drafts_push import _uid_set
-from outreach.journal import Journal
-from outreach.journal.drafts import DraftStatus, list_drafts
+from outreach.mail.imap.drafts_push import _uid_set
+from outreach.store.journal import Journal
+from outreach.store.journal.drafts import DraftStatus, list_drafts
 from tests.conftest import NOW, RunCli
 from tests.support.dovecot import DovecotServer, MailUser
 from tests.support.fixtures import unique_user_name

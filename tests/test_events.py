@@ -6,11 +6,11 @@ from datetime import UTC, datetime
 
 import pytest
 
-from outreach.config import DEFAULT_CIRCLES
-from outreach.errors import InputError
-from outreach.events import parse_events
-from outreach.model import Circle
-from outreach.roster import parse_roster
+from outreach.base.errors import InputError
+from outreach.base.model import Circle
+from outreach.core.config import DEFAULT_CIRCLES
+from outreach.core.events import parse_events
+from outreach.core.roster import parse_roster
 from tests.support.workspaces import DEFAULT_ROSTER
 
 CIRCLES = {name: Circle(name, days) for name, days in DEFAULT_CIRCLES.items()}

@@ -9,10 +9,10 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from outreach.app.events import import_calendar
-from outreach.errors import InputError
-from outreach.events_import import read_calendar
-from outreach.model import Contact, Roster
-from outreach.workspace import load_workspace
+from outreach.base.errors import InputError
+from outreach.base.model import Contact, Roster
+from outreach.core.events_import import read_calendar
+from outreach.store.workspace import load_workspace
 from tests.conftest import NOW, RunCli
 from tests.support.workspaces import DEFAULT_CONFIG, make_workspace
 

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from outreach.classify import classify
-from outreach.headers import (
+from outreach.core.classify import classify
+from outreach.core.headers import (
     FETCH_FIELDS,
     HeaderBlock,
     decode_header_value,

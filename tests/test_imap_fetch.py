@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from outreach.imap.fetch import (
+from outreach.mail.imap.fetch import (
     FetchedHeader,
     parse_internaldate,
     read_fetch_response,

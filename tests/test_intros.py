@@ -18,14 +18,14 @@ from outreach.app.introductions import (
     draft_suggested_intros,
     suggested_intros,
 )
-from outreach.errors import InputError
-from outreach.intros import IntroStatus, opt_in_status, ordered_pair, parse_intro_requests
-from outreach.journal import Journal
-from outreach.journal.drafts import get_draft, link_reply, mark_sent
-from outreach.journal.intros import get_intro, pending_intros
-from outreach.journal.touches import all_activity
-from outreach.model import Contact, Roster, TouchKind
-from outreach.workspace import Workspace, load_workspace
+from outreach.base.errors import InputError
+from outreach.base.model import Contact, Roster, TouchKind
+from outreach.core.intros import IntroStatus, opt_in_status, ordered_pair, parse_intro_requests
+from outreach.store.journal import Journal
+from outreach.store.journal.drafts import get_draft, link_reply, mark_sent
+from outreach.store.journal.intros import get_intro, pending_intros
+from outreach.store.journal.touches import all_activity
+from outreach.store.workspace import Workspace, load_workspace
 from tests.conftest import NOW, RunCli
 from tests.support.workspaces import DEFAULT_ROSTER, make_workspace
 

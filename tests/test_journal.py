@@ -14,10 +14,15 @@ from pathlib import Path
 
 import pytest
 
-from outreach.errors import JournalError
-from outreach.journal import SCHEMA_VERSION, Journal
-from outreach.journal.touches import all_activity, contact_activity, count_touches, record_touch
-from outreach.model import Touch, TouchKind
+from outreach.base.errors import JournalError
+from outreach.base.model import Touch, TouchKind
+from outreach.store.journal import SCHEMA_VERSION, Journal
+from outreach.store.journal.touches import (
+    all_activity,
+    contact_activity,
+    count_touches,
+    record_touch,
+)
 from tests.conftest import NOW
 
 
@@ -109,9 +114,9 @@ def test_a_file_that_is_not_a_journal_is_a_clear_error(tmp_path: Path) -> None:
 WRITER = textwrap.dedent("""
     import sys
     from datetime import datetime, UTC
-    from outreach.journal import Journal
-    from outreach.journal.touches import record_touch
-    from outreach.model import Touch, TouchKind
+    from outreach.store.journal import Journal
+    from outreach.store.journal.touches import record_touch
+    from outreach.base.model import Touch, TouchKind
     path, name, count = sys.argv[1], sys.argv[2], int(sys.argv[3])
     now = datetime(2026, 6, 15, tzinfo=UTC)
     with Journal.open(path) as journal:
@@ -144,7 +149,7 @@ def test_two_processes_writing_at_once_both_succeed(tmp_path: Path) -> None:
 
 OPENER = textwrap.dedent("""
     import sys
-    from outreach.journal import Journal
+    from outreach.store.journal import Journal
     sys.stdin.readline()  # everyone starts together
     Journal.open(sys.argv[1]).close()
 """)
@@ -197,7 +202,7 @@ def test_kill_9_mid_write_keeps_every_committed_touch(tmp_path: Path) -> None:
 
 
 def test_an_older_journal_is_migrated_forward_with_its_history(tmp_path: Path) -> None:
-    from outreach.journal.store import MIGRATIONS
+    from outreach.store.journal.store import MIGRATIONS
 
     path = tmp_path / "journal.db"
     raw = sqlite3.connect(path)

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from outreach.journal import Journal
-from outreach.journal.cursors import (
+from outreach.store.journal import Journal
+from outreach.store.journal.cursors import (
     ImapCursor,
     UnknownSender,
     add_maildir_keys,

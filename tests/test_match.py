@@ -6,10 +6,10 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from outreach.classify import Kind, Verdict, classify
-from outreach.headers import parse_header_block
-from outreach.match import FolderRole, Ignored, Match, Matcher, touch_date
-from outreach.model import Contact, Direction, Roster, Touch, TouchKind
+from outreach.base.model import Contact, Direction, Roster, Touch, TouchKind
+from outreach.core.classify import Kind, Verdict, classify
+from outreach.core.headers import parse_header_block
+from outreach.core.match import FolderRole, Ignored, Match, Matcher, touch_date
 
 NOW = datetime(2026, 6, 15, 12, 0, tzinfo=UTC)
 RECEIVED = datetime(2026, 6, 14, 8, 30, tzinfo=UTC)

@@ -15,11 +15,11 @@ from pathlib import Path
 import pytest
 
 from outreach.app.drafting import draft_shares, save_draft, show_draft
-from outreach.errors import InputError, WorkspaceError
-from outreach.journal import Journal
-from outreach.journal.drafts import list_drafts
-from outreach.outbox import Outbox, new_message_id, safe_stem
-from outreach.workspace import load_workspace
+from outreach.base.errors import InputError, WorkspaceError
+from outreach.store.journal import Journal
+from outreach.store.journal.drafts import list_drafts
+from outreach.store.outbox import Outbox, new_message_id, safe_stem
+from outreach.store.workspace import load_workspace
 from tests.conftest import NOW, RunCli
 from tests.support.workspaces import make_workspace
 

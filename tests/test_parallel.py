@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from outreach.app.parallel import can_fork_workers, results_in_order
-from outreach.errors import InputError, OutreachError, Problem
+from outreach.base.errors import InputError, OutreachError, Problem
 
 pytestmark = pytest.mark.skipif(
     not sys.platform.startswith("linux"), reason="workers are forked on Linux only"

@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from outreach.errors import InputError
-from outreach.parse_cache import CACHE_FILE, cache_key, decode, encode
-from outreach.workspace import load_workspace
+from outreach.base.errors import InputError
+from outreach.store.cache import CACHE_FILE, cache_key, decode, encode
+from outreach.store.workspace import load_workspace
 from tests.support.workspaces import make_workspace
 
 
@@ -53,7 +53,7 @@ def test_a_damaged_cache_is_only_a_miss(tmp_path: Path) -> None:
 
 
 def test_data_stored_under_another_key_is_not_decoded() -> None:
-    from outreach.model import Roster
+    from outreach.base.model import Roster
 
     stored = encode(cache_key("a"), Roster.of(()), ())
     assert decode(stored, cache_key("b")) is None

@@ -9,9 +9,9 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from outreach.errors import InputError
-from outreach.model import Contact, Event
-from outreach.render import (
+from outreach.base.errors import InputError
+from outreach.base.model import Contact, Event
+from outreach.core.render import (
     KINDS,
     Me,
     Templates,
@@ -21,7 +21,7 @@ from outreach.render import (
     share_event_context,
     when,
 )
-from outreach.workspace import read_template_overrides
+from outreach.store.workspace import read_template_overrides
 from tests.conftest import NOW, RunCli
 from tests.support.workspaces import make_workspace
 
@@ -52,7 +52,7 @@ def share(templates: Templates, **changes: object) -> dict[str, object]:
 
 
 def test_built_in_templates_ship_inside_the_package() -> None:
-    folder = importlib.resources.files("outreach").joinpath("templates")
+    folder = importlib.resources.files("outreach.templates")
     for kind in KINDS:
         assert folder.joinpath(f"{kind}.txt").is_file()
     assert folder.joinpath("README.md").is_file()
@@ -238,7 +238,7 @@ def test_outreach_check_reports_a_broken_workspace_template(
     (root / "templates" / "intro.txt").write_text("Subject: Hi\n\n{{ a.nickname }}\n")
     result = run_cli("--home", str(root), "check", expect=2)
     assert result.stderr.splitlines()[0] == (
-        f"{root / 'templates' / 'intro.txt'}:3: 'outreach.model.Contact object' has no"
+        f"{root / 'templates' / 'intro.txt'}:3: 'outreach.base.model.Contact object' has no"
         " attribute 'nickname' (see the variables each template can use in its README)"
     )
     (root / "templates" / "intro.txt").unlink()

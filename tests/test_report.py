@@ -26,17 +26,17 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from outreach.app.reporting import build_report
-from outreach.clock import iso_utc
-from outreach.journal import Journal
-from outreach.journal.drafts import DraftStatus, add_draft, set_status
-from outreach.journal.report_queries import activity_as_of, health_counts
-from outreach.journal.touches import record_touches
-from outreach.model import Contact, Direction, Event, Roster, Touch, TouchKind, Why
-from outreach.report.model import NextStep, StepKind
-from outreach.report.rank import days_between
-from outreach.report.steps import EventIndex, IntroFinder, next_step
-from outreach.suggest import pair_key, suggest_introductions
-from outreach.workspace import load_workspace
+from outreach.base.clock import iso_utc
+from outreach.base.model import Contact, Direction, Event, Roster, Touch, TouchKind, Why
+from outreach.core.report.model import NextStep, StepKind
+from outreach.core.report.rank import days_between
+from outreach.core.report.steps import EventIndex, IntroFinder, next_step
+from outreach.core.suggest import pair_key, suggest_introductions
+from outreach.store.journal import Journal
+from outreach.store.journal.drafts import DraftStatus, add_draft, set_status
+from outreach.store.journal.report_queries import activity_as_of, health_counts
+from outreach.store.journal.touches import record_touches
+from outreach.store.workspace import load_workspace
 from tests.conftest import NOW, RunCli
 from tests.support.workspaces import make_workspace
 
@@ -544,7 +544,7 @@ def test_colour_only_on_a_terminal(network: Path, environ: dict[str, str], colou
 
 
 def test_health_queries_read_indexes_not_the_touches_table(network: Path) -> None:
-    from outreach.journal import report_queries
+    from outreach.store.journal import report_queries
 
     with Journal.open(network / "journal.db") as journal:
         db = journal.connection

@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 
-from outreach.report.schema import REPORT_SCHEMA
+from outreach.core.report.schema import REPORT_SCHEMA
 from tests.conftest import RunCli
 from tests.support.workspaces import make_workspace
 from tests.test_report import AS_OF, network  # noqa: F401  (the fixture)

@@ -6,10 +6,10 @@ from pathlib import Path
 
 import pytest
 
-from outreach.config import DEFAULT_CIRCLES
-from outreach.errors import InputError
-from outreach.model import Circle, Why
-from outreach.roster import parse_roster
+from outreach.base.errors import InputError
+from outreach.base.model import Circle, Why
+from outreach.core.config import DEFAULT_CIRCLES
+from outreach.core.roster import parse_roster
 from tests.conftest import RunCli
 from tests.support.workspaces import make_workspace
 

@@ -6,10 +6,10 @@ import tomllib
 
 import pytest
 
-from outreach.errors import InputError
-from outreach.model import Circle, Why
-from outreach.roster import parse_roster
-from outreach.roster_edit import append_contacts, contact_toml
+from outreach.base.errors import InputError
+from outreach.base.model import Circle, Why
+from outreach.core.roster import parse_roster
+from outreach.core.roster_edit import append_contacts, contact_toml
 
 CIRCLES = {"focus": Circle("focus", 14), "extended": Circle("extended", 60)}
 

@@ -16,13 +16,13 @@ from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult, LoginPassword
 
 from outreach.app.sending import send_drafts
-from outreach.clock import fixed_clock
-from outreach.journal import Journal
-from outreach.journal.drafts import DraftStatus, list_drafts
-from outreach.journal.touches import all_activity, touches_for
-from outreach.model import TouchKind
-from outreach.smtp_send import RateLimit
-from outreach.workspace import load_workspace
+from outreach.base.clock import fixed_clock
+from outreach.base.model import TouchKind
+from outreach.mail.smtp import RateLimit
+from outreach.store.journal import Journal
+from outreach.store.journal.drafts import DraftStatus, list_drafts
+from outreach.store.journal.touches import all_activity, touches_for
+from outreach.store.workspace import load_workspace
 from tests.conftest import NOW, RunCli
 from tests.support.workspaces import DEFAULT_ROSTER, make_workspace
 

@@ -11,13 +11,13 @@ from pathlib import Path
 import pytest
 
 from outreach.app.drafting import discard_draft, draft_shares
-from outreach.errors import InputError
-from outreach.journal import Journal
-from outreach.journal.drafts import get_draft, list_drafts, mark_sent
-from outreach.journal.touches import all_activity
-from outreach.model import Contact, Event, Roster, TouchKind
-from outreach.shares import choose_recipients, is_over, plan_shares
-from outreach.workspace import load_workspace
+from outreach.base.errors import InputError
+from outreach.base.model import Contact, Event, Roster, TouchKind
+from outreach.core.shares import choose_recipients, is_over, plan_shares
+from outreach.store.journal import Journal
+from outreach.store.journal.drafts import get_draft, list_drafts, mark_sent
+from outreach.store.journal.touches import all_activity
+from outreach.store.workspace import load_workspace
 from tests.conftest import NOW, RunCli
 from tests.support.workspaces import make_workspace
 

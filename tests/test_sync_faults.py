@@ -18,12 +18,12 @@ from pathlib import Path
 
 import pytest
 
-from outreach.config import Credentials, ImapMailbox, Tls
-from outreach.errors import MailboxError
-from outreach.imap import imap_session
-from outreach.journal import Journal
-from outreach.journal.cursors import ImapCursor, imap_cursor
-from outreach.journal.touches import touches_for
+from outreach.base.errors import MailboxError
+from outreach.core.config import Credentials, ImapMailbox, Tls
+from outreach.mail.imap import imap_session
+from outreach.store.journal import Journal
+from outreach.store.journal.cursors import ImapCursor, imap_cursor
+from outreach.store.journal.touches import touches_for
 from tests.conftest import RunCli
 from tests.support.dovecot import MailUser
 from tests.support.tcp_proxy import TcpProxy

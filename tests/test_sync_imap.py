@@ -13,14 +13,14 @@ from pathlib import Path
 
 import pytest
 
-from outreach.config import Credentials, ImapMailbox, Tls
-from outreach.imap import find_special_folder, imap_session
-from outreach.imap.connection import DRAFTS, SENT
-from outreach.imap.fetch import examine, fetch_headers, stream_headers, uids_after
-from outreach.journal import Journal
-from outreach.journal.cursors import imap_cursor
-from outreach.journal.touches import touches_for
-from outreach.model import TouchKind
+from outreach.base.model import TouchKind
+from outreach.core.config import Credentials, ImapMailbox, Tls
+from outreach.mail.imap import find_special_folder, imap_session
+from outreach.mail.imap.connection import DRAFTS, SENT
+from outreach.mail.imap.fetch import examine, fetch_headers, stream_headers, uids_after
+from outreach.store.journal import Journal
+from outreach.store.journal.cursors import imap_cursor
+from outreach.store.journal.touches import touches_for
 from tests.conftest import NOW, CliResult, RunCli
 from tests.support.dovecot import DovecotServer, MailUser
 from tests.support.workspaces import make_workspace

@@ -9,12 +9,12 @@ from pathlib import Path
 import pytest
 
 from outreach.app.sync import run_sync
-from outreach.clock import fixed_clock
-from outreach.journal import Journal
-from outreach.journal.drafts import DraftStatus, SupportPlan, add_draft, get_draft
-from outreach.journal.touches import contact_activity, touches_for
-from outreach.model import TouchKind
-from outreach.workspace import load_workspace
+from outreach.base.clock import fixed_clock
+from outreach.base.model import TouchKind
+from outreach.store.journal import Journal
+from outreach.store.journal.drafts import DraftStatus, SupportPlan, add_draft, get_draft
+from outreach.store.journal.touches import contact_activity, touches_for
+from outreach.store.workspace import load_workspace
 from tests.conftest import NOW, CliResult, RunCli
 from tests.support.workspaces import make_workspace
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from outreach.errors import InputError
-from outreach.render import KINDS, Me, check_templates
-from outreach.workspace import load_workspace
+from outreach.base.errors import InputError
+from outreach.core.render import KINDS, Me, check_templates
+from outreach.store.workspace import load_workspace
 
 
 @dataclass(frozen=True, slots=True)

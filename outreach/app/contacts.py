@@ -15,19 +15,19 @@ from pathlib import Path
 
 import tomli_w
 
-from outreach.contacts_import import (
+from outreach.base.errors import InputError, Problem
+from outreach.base.model import Contact, Roster
+from outreach.core.contacts_import import (
     ImportPlan,
     decode_contacts_file,
     parse_contacts_file,
     plan_import,
 )
-from outreach.errors import InputError, Problem
-from outreach.journal import Journal
-from outreach.journal.touches import ContactActivity, all_activity
-from outreach.model import Contact, Roster
-from outreach.roster import read_roster
-from outreach.roster_edit import append_contacts, contact_toml
-from outreach.workspace import Workspace, atomic_write, read_bytes, read_text
+from outreach.core.roster import read_roster
+from outreach.core.roster_edit import append_contacts, contact_toml
+from outreach.store.journal import Journal
+from outreach.store.journal.touches import ContactActivity, all_activity
+from outreach.store.workspace import Workspace, atomic_write, read_bytes, read_text
 
 
 def contacts_in(workspace: Workspace, *, circle: str | None = None) -> tuple[Contact, ...]:

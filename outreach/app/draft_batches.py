@@ -18,17 +18,17 @@ from datetime import datetime
 from typing import Concatenate, ParamSpec, TypeVar
 
 from outreach.app.parallel import results_in_order, usable_cores
-from outreach.collector import collector_paused
-from outreach.compose import Party, compose_message
-from outreach.errors import OutreachError, WorkspaceError
-from outreach.intros import IntroMode, IntroStatus
-from outreach.journal import Journal
-from outreach.journal.drafts import NewDraft, SupportPlan, add_drafts, pending_paths
-from outreach.journal.intros import create_intro, set_intro_status
-from outreach.outbox import Outbox, new_message_id
-from outreach.progress import Progress, no_progress
-from outreach.render import Rendered
-from outreach.workspace import Workspace
+from outreach.base.collector import collector_paused
+from outreach.base.errors import OutreachError, WorkspaceError
+from outreach.base.progress import Progress, no_progress
+from outreach.core.compose import Party, compose_message
+from outreach.core.intros import IntroMode, IntroStatus
+from outreach.core.render import Rendered
+from outreach.store.journal import Journal
+from outreach.store.journal.drafts import NewDraft, SupportPlan, add_drafts, pending_paths
+from outreach.store.journal.intros import create_intro, set_intro_status
+from outreach.store.outbox import Outbox, new_message_id
+from outreach.store.workspace import Workspace
 
 P = ParamSpec("P")
 R = TypeVar("R")

@@ -24,11 +24,16 @@ from outreach.app.draft_batches import (
     holding_the_outbox,
     write_drafts,
 )
-from outreach.compose import Party
-from outreach.errors import InputError, OutreachError, Problem
-from outreach.intros import IntroStatus
-from outreach.journal import Journal
-from outreach.journal.drafts import (
+from outreach.base.errors import InputError, OutreachError, Problem
+from outreach.base.model import ME, Contact, TouchKind
+from outreach.base.progress import Progress, no_progress
+from outreach.core.compose import Party
+from outreach.core.intros import IntroStatus
+from outreach.core.render import Me, Rendered, Templates, check_in_context, share_event_context
+from outreach.core.shares import find_event, plan_shares
+from outreach.core.validation import did_you_mean
+from outreach.store.journal import Journal
+from outreach.store.journal.drafts import (
     PENDING,
     DraftRecord,
     DraftStatus,
@@ -38,15 +43,10 @@ from outreach.journal.drafts import (
     set_status,
     shared_events,
 )
-from outreach.journal.intros import get_intro, set_intro_status
-from outreach.journal.touches import contact_activity
-from outreach.model import ME, Contact, TouchKind
-from outreach.outbox import Outbox, safe_stem
-from outreach.progress import Progress, no_progress
-from outreach.render import Me, Rendered, Templates, check_in_context, share_event_context
-from outreach.shares import find_event, plan_shares
-from outreach.validation import did_you_mean
-from outreach.workspace import Workspace
+from outreach.store.journal.intros import get_intro, set_intro_status
+from outreach.store.journal.touches import contact_activity
+from outreach.store.outbox import Outbox, safe_stem
+from outreach.store.workspace import Workspace
 
 
 @dataclass(frozen=True, slots=True)

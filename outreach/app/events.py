@@ -13,17 +13,17 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from outreach.errors import InputError, Problem
-from outreach.events import parse_events
-from outreach.journal import Journal
-from outreach.journal.drafts import shared_events
-from outreach.model import ME, Event
-from outreach.shares import choose_recipients, is_over
-from outreach.validation import did_you_mean
-from outreach.workspace import Workspace, atomic_write, read_bytes, read_text
+from outreach.base.errors import InputError, Problem
+from outreach.base.model import ME, Event
+from outreach.core.events import parse_events
+from outreach.core.shares import choose_recipients, is_over
+from outreach.core.validation import did_you_mean
+from outreach.store.journal import Journal
+from outreach.store.journal.drafts import shared_events
+from outreach.store.workspace import Workspace, atomic_write, read_bytes, read_text
 
 if TYPE_CHECKING:
-    from outreach.events_import import CalendarEvent, NeedsHost
+    from outreach.core.events_import import CalendarEvent, NeedsHost
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,7 +73,7 @@ def import_calendar(
     the roster; without it those are returned in `needs_host` and left out.
     """
     # iCalendar parsing loads only here, not for every command that lists events.
-    from outreach.events_import import append_text, events_toml, read_calendar
+    from outreach.core.events_import import append_text, events_toml, read_calendar
 
     if host is not None and host != ME and host not in workspace.roster:
         ids = [c.id for c in workspace.roster]

@@ -23,8 +23,10 @@ from outreach.app.drafting import (
     sent_to,
     write_drafts,
 )
-from outreach.errors import InputError, Problem
-from outreach.intros import (
+from outreach.base.errors import InputError, Problem
+from outreach.base.model import Contact, TouchKind
+from outreach.base.progress import Progress, no_progress
+from outreach.core.intros import (
     IntroMode,
     IntroRequest,
     IntroStatus,
@@ -32,20 +34,18 @@ from outreach.intros import (
     parse_intro_requests,
     resolve_pair,
 )
-from outreach.journal import Journal
-from outreach.journal.drafts import SupportPlan
-from outreach.journal.intros import (
+from outreach.core.render import Me, Templates, intro_ask_context, intro_context
+from outreach.core.suggest import IntroSuggestion, suggest_introductions
+from outreach.store.journal import Journal
+from outreach.store.journal.drafts import SupportPlan
+from outreach.store.journal.intros import (
     IntroRecord,
     introduced_pairs,
     open_intro_for,
     ready_intros,
 )
-from outreach.model import Contact, TouchKind
-from outreach.outbox import safe_stem
-from outreach.progress import Progress, no_progress
-from outreach.render import Me, Templates, intro_ask_context, intro_context
-from outreach.suggest import IntroSuggestion, suggest_introductions
-from outreach.workspace import Workspace, read_text
+from outreach.store.outbox import safe_stem
+from outreach.store.workspace import Workspace, read_text
 
 
 def _intro_spec(

@@ -21,7 +21,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from outreach.errors import OutreachError
+from outreach.base.errors import OutreachError
 
 if TYPE_CHECKING:
     from concurrent.futures import Future

@@ -1,7 +1,7 @@
 """The report use case: ask the journal, rank in the core, render, email, plan.
 
 Shared by `outreach report` and the daemon's weekly job. The journal does the
-counting in SQL; the pure `outreach.report` package ranks and renders; the
+counting in SQL; the pure `outreach.core.report` package ranks and renders; the
 drafting use cases write the report's drafts. Nothing here prints.
 """
 
@@ -12,25 +12,25 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
-from outreach.journal import Journal
-from outreach.journal.drafts import shared_events
-from outreach.journal.intros import introduced_pairs
-from outreach.journal.report_queries import (
+from outreach.base.progress import Progress, no_progress
+from outreach.base.wording import plural
+from outreach.core.report import cells
+from outreach.core.report.html_page import render_html
+from outreach.core.report.model import ContactLine, Report, StepKind
+from outreach.core.report.rank import check_filters, compile_report
+from outreach.core.report.render import render
+from outreach.core.report.table import render_table
+from outreach.core.shares import is_over
+from outreach.core.suggest import pair_key
+from outreach.store.journal import Journal
+from outreach.store.journal.drafts import shared_events
+from outreach.store.journal.intros import introduced_pairs
+from outreach.store.journal.report_queries import (
     activity_as_of,
     health_counts,
     pending_recipients,
 )
-from outreach.progress import Progress, no_progress
-from outreach.report import cells
-from outreach.report.html_page import render_html
-from outreach.report.model import ContactLine, Report, StepKind
-from outreach.report.rank import check_filters, compile_report
-from outreach.report.render import render
-from outreach.report.table import render_table
-from outreach.shares import is_over
-from outreach.suggest import pair_key
-from outreach.wording import plural
-from outreach.workspace import Workspace
+from outreach.store.workspace import Workspace
 
 if TYPE_CHECKING:
     from outreach.app.draft_batches import DraftInfo

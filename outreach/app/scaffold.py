@@ -10,12 +10,12 @@ from datetime import datetime
 from importlib import resources
 from pathlib import Path
 
-from outreach.config import CONFIG_FILE
-from outreach.errors import InputError, Problem
-from outreach.example import example_workspace
-from outreach.journal import Journal
-from outreach.journal.touches import record_touches
-from outreach.workspace import atomic_write, fsync_folder
+from outreach.base.errors import InputError, Problem
+from outreach.core.config import CONFIG_FILE
+from outreach.core.example import example_workspace
+from outreach.store.journal import Journal
+from outreach.store.journal.touches import record_touches
+from outreach.store.workspace import atomic_write, fsync_folder
 
 JOURNAL_FILE = "journal.db"
 
@@ -28,7 +28,7 @@ class InitResult:
 
 
 def _scaffold_files() -> dict[str, bytes]:
-    package = resources.files("outreach.data") / "scaffold"
+    package = resources.files("outreach.default_config")
     names = ("outreach.toml", "roster.toml", "events.toml")
     return {name: (package / name).read_bytes() for name in names} | {"templates/": b""}
 

@@ -13,13 +13,15 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from outreach.clock import Clock
-from outreach.config import ImapMailbox
-from outreach.errors import InputError, Problem, SendError
-from outreach.headers import parse_addresses, parse_header_block
-from outreach.imap.drafts_push import DraftUpload, PushOutcome, push_to_mailbox
-from outreach.journal import Journal
-from outreach.journal.drafts import (
+from outreach.base.clock import Clock
+from outreach.base.errors import InputError, Problem, SendError
+from outreach.base.progress import Progress, no_progress
+from outreach.core.config import ImapMailbox
+from outreach.core.headers import parse_addresses, parse_header_block
+from outreach.mail.imap.drafts_push import DraftUpload, PushOutcome, push_to_mailbox
+from outreach.mail.smtp import RecipientsRefused, smtp_session
+from outreach.store.journal import Journal
+from outreach.store.journal.drafts import (
     PENDING,
     DraftRecord,
     DraftStatus,
@@ -29,10 +31,8 @@ from outreach.journal.drafts import (
     mark_sent,
     set_path,
 )
-from outreach.outbox import Outbox
-from outreach.progress import Progress, no_progress
-from outreach.smtp_send import RecipientsRefused, smtp_session
-from outreach.workspace import Workspace
+from outreach.store.outbox import Outbox
+from outreach.store.workspace import Workspace
 
 
 @dataclass(frozen=True, slots=True)

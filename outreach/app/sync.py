@@ -15,18 +15,23 @@ from dataclasses import dataclass
 from typing import Any
 
 from outreach.app.sync_batch import FolderSummary, MailboxSync, RawMessage
-from outreach.clock import Clock
-from outreach.config import ImapMailbox, Mailbox, MaildirMailbox
-from outreach.errors import InputError, MailboxError, OutreachError, Problem
-from outreach.imap.connection import (
+from outreach.base.clock import Clock
+from outreach.base.errors import InputError, MailboxError, OutreachError, Problem
+from outreach.base.model import Touch, address_key
+from outreach.base.progress import Progress, no_progress
+from outreach.core.config import ImapMailbox, Mailbox, MaildirMailbox
+from outreach.core.match import FolderRole, role_by_name
+from outreach.core.validation import did_you_mean
+from outreach.mail.imap.connection import (
     SENT,
     describe_failure,
     find_special_folder,
     imap_session,
     mailbox_label,
 )
-from outreach.imap.fetch import batches, examine, stream_headers, uids_after
-from outreach.journal.cursors import (
+from outreach.mail.imap.fetch import batches, examine, stream_headers, uids_after
+from outreach.mail.maildir import MaildirFolder, maildir_folders, message_files, read_header
+from outreach.store.journal.cursors import (
     ImapCursor,
     UnknownSender,
     add_maildir_keys,
@@ -35,13 +40,8 @@ from outreach.journal.cursors import (
     save_imap_cursor,
     unknown_senders,
 )
-from outreach.journal.store import Journal
-from outreach.maildir_source import MaildirFolder, maildir_folders, message_files, read_header
-from outreach.match import FolderRole, role_by_name
-from outreach.model import Touch, address_key
-from outreach.progress import Progress, no_progress
-from outreach.validation import did_you_mean
-from outreach.workspace import Workspace
+from outreach.store.journal.store import Journal
+from outreach.store.workspace import Workspace
 
 
 @dataclass(frozen=True, slots=True)

@@ -13,16 +13,28 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from outreach.classify import classify
-from outreach.clock import parse_iso_utc
-from outreach.headers import HeaderBlock, identity, parse_date, parse_header_block, referenced_ids
-from outreach.journal.cursors import add_seen, count_unknown_senders, seen_identities
-from outreach.journal.drafts import DraftRecord, DraftStatus, link_reply, list_drafts, mark_sent
-from outreach.journal.store import Journal
-from outreach.journal.touches import record_touches
-from outreach.match import FolderRole, Match, Matcher, subject_of, touch_date
-from outreach.model import Direction, Touch, TouchKind, address_key
-from outreach.workspace import Workspace
+from outreach.base.clock import parse_iso_utc
+from outreach.base.model import Direction, Touch, TouchKind, address_key
+from outreach.core.classify import classify
+from outreach.core.headers import (
+    HeaderBlock,
+    identity,
+    parse_date,
+    parse_header_block,
+    referenced_ids,
+)
+from outreach.core.match import FolderRole, Match, Matcher, subject_of, touch_date
+from outreach.store.journal.cursors import add_seen, count_unknown_senders, seen_identities
+from outreach.store.journal.drafts import (
+    DraftRecord,
+    DraftStatus,
+    link_reply,
+    list_drafts,
+    mark_sent,
+)
+from outreach.store.journal.store import Journal
+from outreach.store.journal.touches import record_touches
+from outreach.store.workspace import Workspace
 
 # A message as a source hands it over: its header block and its delivery time.
 RawMessage = tuple[bytes, datetime | None]

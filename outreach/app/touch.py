@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from outreach.errors import InputError, Problem
-from outreach.journal import Journal
-from outreach.journal.touches import record_touch
-from outreach.model import Direction, Touch, TouchKind
-from outreach.validation import did_you_mean
-from outreach.workspace import Workspace
+from outreach.base.errors import InputError, Problem
+from outreach.base.model import Direction, Touch, TouchKind
+from outreach.core.validation import did_you_mean
+from outreach.store.journal import Journal
+from outreach.store.journal.touches import record_touch
+from outreach.store.workspace import Workspace
 
 MANUAL_KINDS = ("meeting", "feedback", "share", "intro", "promotion", "note")
 

@@ -7,7 +7,7 @@ from collections.abc import Callable
 from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING, Any
 
-from outreach.errors import ExitStatus, InputError, Problem
+from outreach.base.errors import ExitStatus, InputError, Problem
 
 if TYPE_CHECKING:
     from outreach.cli.context import Context

@@ -13,12 +13,12 @@ from datetime import datetime
 from pathlib import Path
 from typing import TextIO
 
+from outreach.base.clock import Clock
+from outreach.base.progress import Progress
 from outreach.cli.terminal import progress_for
-from outreach.clock import Clock
-from outreach.config import Config
-from outreach.journal import Journal
-from outreach.progress import Progress
-from outreach.workspace import Workspace, load_config, load_workspace, resolve_home
+from outreach.core.config import Config
+from outreach.store.journal import Journal
+from outreach.store.workspace import Workspace, load_config, load_workspace, resolve_home
 
 
 @dataclass

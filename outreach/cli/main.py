@@ -15,11 +15,11 @@ from pathlib import Path
 from typing import TextIO
 
 from outreach import __version__
+from outreach.base.clock import Clock, fixed_clock, system_clock
+from outreach.base.errors import ExitStatus, InputError, OutreachError
 from outreach.cli.base import parse_moment
 from outreach.cli.commands import command_modules, requested_command
 from outreach.cli.context import Context
-from outreach.clock import Clock, fixed_clock, system_clock
-from outreach.errors import ExitStatus, InputError, OutreachError
 
 DESCRIPTION = """\
 Authentic networking over email: keep a small, intentional network in plain

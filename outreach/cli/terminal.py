@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 from typing import TextIO
 
-from outreach.progress import Progress, no_progress
+from outreach.base.progress import Progress, no_progress
 
 
 class TerminalProgress:

@@ -11,7 +11,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 
-from outreach.config import WEEKDAYS, DaemonJob, JobTiming
+from outreach.core.config import WEEKDAYS, DaemonJob, JobTiming
 
 # A job never run before looks back this far, so installing cron at 10:00
 # still runs the day's 08:00 job once instead of waiting for tomorrow.

@@ -16,11 +16,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+from outreach.base.clock import Clock
+from outreach.base.errors import ExitStatus, InputError, Problem
 from outreach.cli.main import build_parser, main
-from outreach.clock import Clock
-from outreach.config import Config, DaemonJob
-from outreach.errors import ExitStatus, InputError, Problem
-from outreach.tomlsource import KeyLocator
+from outreach.core.config import Config, DaemonJob
+from outreach.core.tomlsource import KeyLocator
 
 # Commands that make no sense on a schedule: a daemon starting a daemon
 # would wait on its own lock; init writes a new workspace.

@@ -11,7 +11,7 @@ import os
 from pathlib import Path
 from types import TracebackType
 
-from outreach.errors import AlreadyRunning, WorkspaceError
+from outreach.base.errors import AlreadyRunning, WorkspaceError
 
 LOCK_FILE = ".outreach-daemon.lock"
 

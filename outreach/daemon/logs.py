@@ -12,7 +12,7 @@ import logging.handlers
 from pathlib import Path
 from typing import TextIO
 
-from outreach.errors import WorkspaceError
+from outreach.base.errors import WorkspaceError
 
 LOGGER_NAME = "outreach"
 FORMAT = "%(asctime)s.%(msecs)03d %(levelname)s %(message)s"

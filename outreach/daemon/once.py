@@ -12,15 +12,15 @@ from dataclasses import dataclass
 from datetime import datetime, tzinfo
 
 from outreach.app.sync import SyncSummary, run_sync
-from outreach.clock import Clock
-from outreach.config import DaemonJob
+from outreach.base.clock import Clock
+from outreach.base.errors import ExitStatus, OutreachError
+from outreach.base.progress import Progress, no_progress
+from outreach.core.config import DaemonJob
 from outreach.daemon.due import DueJob, due_jobs, job_key, next_occurrence
 from outreach.daemon.jobs import JobOutcome, run_job
-from outreach.errors import ExitStatus, OutreachError
-from outreach.journal.job_runs import last_runs, record_run
-from outreach.journal.store import Journal
-from outreach.progress import Progress, no_progress
-from outreach.workspace import Workspace
+from outreach.store.journal.job_runs import last_runs, record_run
+from outreach.store.journal.store import Journal
+from outreach.store.workspace import Workspace
 
 
 @dataclass(frozen=True, slots=True)

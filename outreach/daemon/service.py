@@ -17,19 +17,19 @@ from datetime import tzinfo
 import schedule
 
 from outreach.app.sync import sync_maildir_mailbox
-from outreach.clock import Clock, system_clock
-from outreach.config import Config, DaemonJob, ImapMailbox, MaildirMailbox
+from outreach.base.clock import Clock, system_clock
+from outreach.base.errors import InputError, OutreachError
+from outreach.base.wording import plural
+from outreach.core.config import Config, DaemonJob, ImapMailbox, MaildirMailbox
 from outreach.daemon.due import due_jobs, job_key, next_occurrence
 from outreach.daemon.jobs import run_job, validate_jobs
 from outreach.daemon.signals import SignalFlags
 from outreach.daemon.watch import MailboxWatcher, WatchSettings
 from outreach.daemon.wording import local_time, sync_line
 from outreach.daemon.zone import job_zone, zone_name
-from outreach.errors import InputError, OutreachError
-from outreach.journal.job_runs import last_runs, record_run
-from outreach.journal.store import Journal
-from outreach.wording import plural
-from outreach.workspace import Workspace, load_workspace, read_text
+from outreach.store.journal.job_runs import last_runs, record_run
+from outreach.store.journal.store import Journal
+from outreach.store.workspace import Workspace, load_workspace, read_text
 
 # SIGTERM must end the daemon within 2 seconds: the watchers get this long
 # to leave IDLE and log out before the process exits without them.

@@ -22,16 +22,16 @@ from imapclient.exceptions import LoginError  # type: ignore[import-untyped]
 
 from outreach.app.sync import imap_folders, sync_imap_folder
 from outreach.app.sync_batch import FolderSummary
-from outreach.clock import Clock
-from outreach.config import ImapMailbox
+from outreach.base.clock import Clock
+from outreach.base.errors import MailboxError, OutreachError
+from outreach.core.config import ImapMailbox
+from outreach.core.match import FolderRole
 from outreach.daemon.backoff import Backoff, auth_backoff, network_backoff
 from outreach.daemon.signals import Wakeup
 from outreach.daemon.wording import sync_line
-from outreach.errors import MailboxError, OutreachError
-from outreach.imap.connection import imap_session, mailbox_label
-from outreach.journal.store import Journal
-from outreach.match import FolderRole
-from outreach.workspace import Workspace
+from outreach.mail.imap.connection import imap_session, mailbox_label
+from outreach.store.journal.store import Journal
+from outreach.store.workspace import Workspace
 
 # RFC 2177: servers may drop an IDLE after 30 minutes; imapclient's advice is
 # to re-issue it every 10. Each renewal also catches up every folder.

@@ -10,8 +10,8 @@ from collections.abc import Sequence
 from datetime import datetime, tzinfo
 
 from outreach.app.sync_batch import FolderSummary
+from outreach.base.wording import plural
 from outreach.daemon.zone import zone_name
-from outreach.wording import plural
 
 
 def sync_line(folders: Sequence[FolderSummary]) -> str:

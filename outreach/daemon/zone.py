@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from datetime import UTC, tzinfo
 from pathlib import Path
 
-from outreach.config import Config
+from outreach.core.config import Config
 
 LOCALTIME = Path("/etc/localtime")
 

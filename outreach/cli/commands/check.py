@@ -6,13 +6,13 @@ import argparse
 from typing import Any
 
 from outreach.app.check import check_workspace
+from outreach.base.errors import InputError
+from outreach.base.wording import plural
 from outreach.cli.base import add_command
 from outreach.cli.context import Context
-from outreach.config import CONFIG_FILE
+from outreach.core.config import CONFIG_FILE
 from outreach.daemon.jobs import job_problems
-from outreach.errors import InputError
-from outreach.wording import plural
-from outreach.workspace import read_text
+from outreach.store.workspace import read_text
 
 ORDER = 15
 

@@ -12,10 +12,10 @@ from outreach.app.contacts import (
     export_workspace_contacts,
     import_contacts,
 )
+from outreach.base.model import Why
 from outreach.cli.base import add_command
 from outreach.cli.context import Context
-from outreach.model import Why
-from outreach.workspace import atomic_write
+from outreach.store.workspace import atomic_write
 
 ORDER = 20
 

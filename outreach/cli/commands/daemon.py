@@ -7,6 +7,7 @@ from datetime import tzinfo
 from pathlib import Path
 from typing import Any
 
+from outreach.base.errors import InputError, OutreachError, Problem
 from outreach.cli.base import add_command
 from outreach.cli.context import Context
 from outreach.daemon.jobs import validate_jobs
@@ -17,8 +18,7 @@ from outreach.daemon.service import DaemonService
 from outreach.daemon.signals import SignalFlags, Wakeup
 from outreach.daemon.wording import local_time, sync_line
 from outreach.daemon.zone import job_zone
-from outreach.errors import InputError, OutreachError, Problem
-from outreach.workspace import Workspace, read_text
+from outreach.store.workspace import Workspace, read_text
 
 ORDER = 70
 

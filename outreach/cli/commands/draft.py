@@ -6,9 +6,9 @@ import argparse
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from outreach.base.errors import ExitStatus, InputError, Problem
 from outreach.cli.base import add_command, show_help
 from outreach.cli.context import Context
-from outreach.errors import ExitStatus, InputError, Problem
 
 if TYPE_CHECKING:
     from outreach.app.drafting import DraftBatch

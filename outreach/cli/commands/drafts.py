@@ -5,9 +5,9 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
+from outreach.base.errors import ExitStatus, InputError, Problem
 from outreach.cli.base import add_command, show_help
 from outreach.cli.context import Context
-from outreach.errors import ExitStatus, InputError, Problem
 
 ORDER = 55
 
@@ -103,7 +103,7 @@ def _short(text: str, width: int) -> str:
 
 def run_list(ctx: Context) -> int:
     from outreach.app.drafting import pending_drafts
-    from outreach.journal.drafts import PENDING
+    from outreach.store.journal.drafts import PENDING
 
     records = pending_drafts(ctx.journal(), include_done=ctx.args.all)
     if not records:

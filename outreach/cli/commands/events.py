@@ -6,9 +6,9 @@ import argparse
 from pathlib import Path
 from typing import Any
 
+from outreach.base.errors import ExitStatus
 from outreach.cli.base import add_command, show_help
 from outreach.cli.context import Context
-from outreach.errors import ExitStatus
 
 ORDER = 45
 
@@ -72,7 +72,7 @@ def register(subparsers: Any, common: argparse.ArgumentParser) -> None:
 
 def run_list(ctx: Context) -> int:
     from outreach.app.events import list_events
-    from outreach.render import when
+    from outreach.core.render import when
 
     rows = list_events(ctx.workspace(), ctx.journal(), now=ctx.now(), include_over=ctx.args.all)
     if not rows:

@@ -17,12 +17,12 @@ from outreach.app.reporting import (
     plan_next_steps,
     render_report,
 )
+from outreach.base.errors import ExitStatus
 from outreach.cli.base import add_command
 from outreach.cli.context import Context
-from outreach.errors import ExitStatus
-from outreach.report.model import Report
-from outreach.report.render import FORMATS
-from outreach.workspace import atomic_write
+from outreach.core.report.model import Report
+from outreach.core.report.render import FORMATS
+from outreach.store.workspace import atomic_write
 
 ORDER = 30
 

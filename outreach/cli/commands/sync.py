@@ -7,11 +7,11 @@ from typing import Any
 
 from outreach.app.sync import SyncSummary, run_sync, unknown_candidates
 from outreach.app.sync_batch import FolderSummary
+from outreach.base.errors import InputError, Problem
+from outreach.base.wording import plural
 from outreach.cli.base import add_command
 from outreach.cli.context import Context
-from outreach.errors import InputError, Problem
-from outreach.journal.cursors import count_seen
-from outreach.wording import plural
+from outreach.store.journal.cursors import count_seen
 
 ORDER = 40
 

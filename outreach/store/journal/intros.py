@@ -1,0 +1,139 @@
+"""Introductions in the journal: the `intros` table and its double opt-in answers.
+
+A double opt-in intro is 'asked' until sync links a reply from each person
+to their ask (`draft_replies`); then the joint introduction can be drafted.
+Nothing here chases anyone: stale asks are only reported.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from outreach.base.clock import iso_utc, parse_iso_utc
+from outreach.core.intros import IntroMode, IntroStatus, ordered_pair
+from outreach.store.journal.store import Journal
+
+
+@dataclass(frozen=True, slots=True)
+class IntroRecord:
+    id: int
+    contact_a: str  # the smaller id
+    contact_b: str
+    why: str
+    mode: IntroMode
+    status: IntroStatus
+    created_at: datetime
+    updated_at: datetime
+
+    @property
+    def pair(self) -> tuple[str, str]:
+        return (self.contact_a, self.contact_b)
+
+
+_COLUMNS = "id, contact_a, contact_b, why, mode, status, created_at, updated_at"
+
+
+def _intro(row: Sequence[object]) -> IntroRecord:
+    return IntroRecord(
+        id=int(str(row[0])),
+        contact_a=str(row[1]),
+        contact_b=str(row[2]),
+        why=str(row[3]),
+        mode=IntroMode(str(row[4])),
+        status=IntroStatus(str(row[5])),
+        created_at=parse_iso_utc(str(row[6])),
+        updated_at=parse_iso_utc(str(row[7])),
+    )
+
+
+def create_intro(
+    journal: Journal,
+    a: str,
+    b: str,
+    *,
+    why: str,
+    mode: IntroMode,
+    status: IntroStatus,
+    now: datetime,
+) -> int:
+    first, second = ordered_pair(a, b)
+    stamp = iso_utc(now)
+    with journal.transaction() as db:
+        cursor = db.execute(
+            "INSERT INTO intros (contact_a, contact_b, why, mode, status, created_at, updated_at)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (first, second, why, mode.value, status.value, stamp, stamp),
+        )
+        return int(cursor.lastrowid or 0)
+
+
+def get_intro(journal: Journal, intro_id: int) -> IntroRecord | None:
+    row = journal.connection.execute(
+        f"SELECT {_COLUMNS} FROM intros WHERE id = ?", (intro_id,)
+    ).fetchone()
+    return None if row is None else _intro(row)
+
+
+def set_intro_status(
+    journal: Journal, intro_id: int, status: IntroStatus, *, now: datetime
+) -> None:
+    with journal.transaction() as db:
+        db.execute(
+            "UPDATE intros SET status = ?, updated_at = ? WHERE id = ?",
+            (status.value, iso_utc(now), intro_id),
+        )
+
+
+def open_intro_for(journal: Journal, a: str, b: str) -> IntroRecord | None:
+    """The pair's latest intro that is still under way or done (not declined)."""
+    first, second = ordered_pair(a, b)
+    row = journal.connection.execute(
+        f"SELECT {_COLUMNS} FROM intros WHERE contact_a = ? AND contact_b = ?"
+        " AND status != 'declined' ORDER BY id DESC LIMIT 1",
+        (first, second),
+    ).fetchone()
+    return None if row is None else _intro(row)
+
+
+def introduced_pairs(journal: Journal) -> set[frozenset[str]]:
+    """Every pair with an intro of any status: not to be suggested again."""
+    rows = journal.connection.execute("SELECT DISTINCT contact_a, contact_b FROM intros")
+    return {frozenset((str(a), str(b))) for a, b in rows}
+
+
+def intros_with_status(journal: Journal, statuses: Iterable[IntroStatus]) -> list[IntroRecord]:
+    wanted = [s.value for s in statuses]
+    marks = ",".join("?" * len(wanted))
+    rows = journal.connection.execute(
+        f"SELECT {_COLUMNS} FROM intros WHERE status IN ({marks}) ORDER BY id", wanted
+    )
+    return [_intro(r) for r in rows]
+
+
+def ready_intros(journal: Journal) -> list[IntroRecord]:
+    """Double opt-in intros whose two people have both answered their asks."""
+    rows = journal.connection.execute(
+        f"SELECT {_COLUMNS} FROM intros i WHERE i.mode = 'double_opt_in'"
+        " AND i.status IN ('asked', 'ready') AND ("
+        "   SELECT COUNT(DISTINCT r.contact_id) FROM drafts d"
+        "   JOIN draft_replies r ON r.draft_id = d.id"
+        "   WHERE d.intro_id = i.id AND d.kind = 'intro_ask' AND d.status != 'discarded'"
+        "     AND r.contact_id IN (i.contact_a, i.contact_b)"
+        " ) = 2 ORDER BY i.id"
+    )
+    return [_intro(r) for r in rows]
+
+
+def pending_intros(journal: Journal, *, asked_before: datetime | None = None) -> list[IntroRecord]:
+    """Asks still waiting for an answer; with `asked_before`, only those older than it.
+
+    The report shows these (stale ones flagged); nothing chases them.
+    """
+    query = f"SELECT {_COLUMNS} FROM intros WHERE status = 'asked'"
+    params: list[str] = []
+    if asked_before is not None:
+        query += " AND created_at < ?"
+        params.append(iso_utc(asked_before))
+    return [_intro(r) for r in journal.connection.execute(query + " ORDER BY created_at", params)]
