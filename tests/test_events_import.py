@@ -11,7 +11,7 @@ import pytest
 from outreach.app.events import import_calendar
 from outreach.base.errors import InputError
 from outreach.base.model import Contact, Roster
-from outreach.core.events_import import read_calendar
+from outreach.core.events_import import events_toml, read_calendar
 from outreach.store.workspace import load_workspace
 from tests.conftest import NOW, RunCli
 from tests.support.workspaces import DEFAULT_CONFIG, make_workspace
@@ -106,12 +106,12 @@ def test_organizers_map_to_hosts_and_the_existing_text_is_kept(root: Path, tmp_p
         ("housing-futures-salon-2026-07-01", "ben"),
         ("open-studio-2026-07-05", "me"),
     ]
-    assert [n.title for n in result.needs_host] == ["Stranger's talk"]
-    assert result.needs_host[0].organizer is not None
-    assert result.needs_host[0].organizer.email == "sam@example.com"
-    assert result.notes == (
-        "'Last year': already over, not imported",
-        "'Called off': cancelled, not imported",
+    needs_host = result.found.needs_host
+    assert [n.title for n in needs_host] == ["Stranger's talk"]
+    assert needs_host[0].organizer is not None
+    assert needs_host[0].organizer.email == "sam@example.com"
+    assert result.found.summary() == (
+        "imported 2 events; skipped 1 already over, 1 cancelled, 1 without a host"
     )
     text = (root / "events.toml").read_text()
     assert text.startswith(EXISTING + "\n# imported from iCalendar, UID: salon-1@example.org\n")
@@ -136,10 +136,7 @@ def test_importing_the_same_calendar_again_adds_nothing(root: Path, tmp_path: Pa
     once = (root / "events.toml").read_text()
     again = import_calendar(load_workspace(root), ics, now=NOW)
     assert again.added == ()
-    assert again.notes == (
-        "'Housing Futures Salon': already imported",
-        "'Open studio': already imported",
-    )
+    assert again.found.summary() == "imported 0 events; skipped 2 already imported"
     assert (root / "events.toml").read_text() == once
 
 
@@ -153,19 +150,38 @@ def test_host_option_covers_organizers_not_in_the_roster(root: Path, tmp_path: P
         import_calendar(load_workspace(root), ics, now=NOW, host="anna")
 
 
-def test_all_day_events_need_a_time_zone(tmp_path: Path) -> None:
+def test_all_day_events_are_read_in_the_given_zone_as_dates() -> None:
     roster = Roster.of([Contact("ana", "Ana", ("ana@example.net",))])
-    args = {"path": "fair.ics", "roster": roster, "my_addresses": (), "events_text": "", "now": NOW}
-    found = read_calendar(calendar(ALL_DAY), **args)  # type: ignore[arg-type]
-    assert found.events == ()
-    assert "has no time zone; set timezone in outreach.toml" in found.notes[0]
-    found = read_calendar(calendar(ALL_DAY), default_zone="America/Chicago", **args)  # type: ignore[arg-type]
-    (event,) = found.events
-    assert (event.id, event.timezone, str(event.start)) == (
-        "zine-fair-2026-07-12",
-        "America/Chicago",
-        "2026-07-12",
+    found = read_calendar(
+        calendar(ALL_DAY),
+        path="fair.ics",
+        roster=roster,
+        my_addresses=(),
+        events_text="",
+        now=NOW,
+        default_zone="America/Chicago",
     )
+    (event,) = found.events
+    assert event.id == "zine-fair-2026-07-12"
+    assert events_toml(found.events) == (
+        "# imported from iCalendar, UID: fair@example.org\n"
+        "[events.zine-fair-2026-07-12]\n"
+        'title = "Zine fair"\n'
+        'host = "ana"\n'
+        "start = 2026-07-12\n"
+        'timezone = "America/Chicago"\n'
+    )
+
+
+def test_the_machines_zone_reads_floating_times_when_the_workspace_names_none(
+    root: Path, tmp_path: Path
+) -> None:
+    ics = tmp_path / "fair.ics"
+    ics.write_bytes(calendar(ALL_DAY))
+    import_calendar(load_workspace(root), ics, now=NOW, environ={"TZ": "Pacific/Auckland"})
+    fair = next(e for e in load_workspace(root).events if e.title == "Zine fair")
+    assert fair.all_day
+    assert fair.start == datetime(2026, 7, 12, tzinfo=ZoneInfo("Pacific/Auckland"))
 
 
 def test_all_day_event_round_trips_through_events_toml(tmp_path: Path) -> None:
@@ -196,7 +212,7 @@ def test_cli_import_flags_events_needing_a_host(
     assert (root / "events.toml").read_text() == EXISTING
     result = run_cli(*home, "events", "import", str(ics), expect=1)
     assert result.stdout == (
-        "1 event added to events.toml\n"
+        "imported 1 event into events.toml; skipped 1 without a host\n"
         "next: `outreach draft shares --dry-run` to see who they would go to\n"
     )
     assert result.stderr == (

@@ -7,7 +7,8 @@ is written, so an import never leaves a file outreach cannot read.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import os
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -16,46 +17,56 @@ from typing import TYPE_CHECKING
 from outreach.base.errors import InputError, Problem
 from outreach.base.model import ME, Event
 from outreach.core.events import parse_events
-from outreach.core.shares import choose_recipients, is_over
+from outreach.core.recur import next_occurrence
+from outreach.core.shares import choose_recipients
 from outreach.core.validation import did_you_mean
 from outreach.store.journal import Journal
 from outreach.store.journal.drafts import shared_events
+from outreach.store.localzone import local_zone_name
 from outreach.store.workspace import Workspace, atomic_write, read_bytes, read_text
 
 if TYPE_CHECKING:
-    from outreach.core.events_import import CalendarEvent, NeedsHost
+    from outreach.core.events_import import CalendarImport, ImportedEvent
 
 
 @dataclass(frozen=True, slots=True)
 class EventRow:
     event: Event
-    over: bool
+    next: Event | None  # as of its next occurrence not over (None: it is over)
     shared: int  # people it has been drafted to
     audience: int  # people it would go to in all (share_with or tag overlap)
+
+    @property
+    def over(self) -> bool:
+        return self.next is None
 
 
 def list_events(
     workspace: Workspace, journal: Journal, *, now: datetime, include_over: bool = False
 ) -> list[EventRow]:
-    """Events soonest first, with how many people each has been drafted to so far."""
+    """Events by their next occurrence, soonest first (those over last), with how
+    many people each has been drafted to so far."""
     shared = shared_events(journal, [e.id for e in workspace.events])
     rows = []
     for event in workspace.events:
-        over = is_over(event, now=now)
-        if over and not include_over:
+        following = next_occurrence(event, now=now)
+        if following is None and not include_over:
             continue
         audience = len(choose_recipients(event, workspace.roster))
-        rows.append(EventRow(event, over, len(shared.get(event.id, ())), audience))
+        rows.append(EventRow(event, following, len(shared.get(event.id, ())), audience))
+    rows.sort(key=lambda r: (r.next is None, (r.next or r.event).start, r.event.id))
     return rows
 
 
 @dataclass(frozen=True, slots=True)
 class ImportResult:
-    added: tuple[CalendarEvent, ...]
-    needs_host: tuple[NeedsHost, ...]
-    notes: tuple[str, ...]
+    found: CalendarImport
     dry_run: bool = False
     text: str = ""  # the TOML appended (or that would be)
+
+    @property
+    def added(self) -> tuple[ImportedEvent, ...]:
+        return self.found.events
 
 
 def import_calendar(
@@ -66,11 +77,14 @@ def import_calendar(
     host: str | None = None,
     tags: Sequence[str] = (),
     dry_run: bool = False,
+    environ: Mapping[str, str] | None = None,
 ) -> ImportResult:
     """Append the calendar's upcoming events to events.toml; organizers map to hosts.
 
     `host` (a contact id or "me") hosts the events whose organizer is not in
     the roster; without it those are returned in `needs_host` and left out.
+    Floating and all-day times are read in the calendar's zone, else the
+    workspace's `timezone`, else the machine's.
     """
     # iCalendar parsing loads only here, not for every command that lists events.
     from outreach.core.events_import import append_text, events_toml, read_calendar
@@ -94,12 +108,13 @@ def import_calendar(
         my_addresses=workspace.config.me.addresses,
         events_text=existing,
         now=now,
-        default_zone=workspace.config.timezone,
+        default_zone=workspace.config.timezone
+        or local_zone_name(os.environ if environ is None else environ),
         host=host,
         extra_tags=[t.strip().lower() for t in tags if t.strip()],
     )
     addition = events_toml(found.events)
-    result = ImportResult(found.events, found.needs_host, found.notes, dry_run, addition)
+    result = ImportResult(found, dry_run, addition)
     if dry_run or not found.events:
         return result
     combined = append_text(existing, addition)

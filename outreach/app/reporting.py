@@ -14,13 +14,13 @@ from typing import TYPE_CHECKING
 
 from outreach.base.progress import Progress, no_progress
 from outreach.base.wording import plural
+from outreach.core.recur import is_over
 from outreach.core.report import cells
 from outreach.core.report.html_page import render_html
 from outreach.core.report.model import ContactLine, Report, StepKind
 from outreach.core.report.rank import check_filters, compile_report
 from outreach.core.report.render import render
 from outreach.core.report.table import render_table
-from outreach.core.shares import is_over
 from outreach.core.suggest import pair_key
 from outreach.store.journal import Journal
 from outreach.store.journal.drafts import shared_events

@@ -33,8 +33,27 @@ def _scaffold_files() -> dict[str, bytes]:
     return {name: (package / name).read_bytes() for name in names} | {"templates/": b""}
 
 
-def init_workspace(root: Path, *, example: bool, now: datetime) -> InitResult:
-    """Write a new workspace under `root`; the example also seeds the journal."""
+TIMEZONE_COMMENT = (
+    "# Your time zone: daemon job times, events that name none, and calendars'\n"
+    "# floating and all-day times are read in it. `outreach init` wrote this\n"
+    "# machine's zone; change it if yours is another (an IANA name, such as\n"
+    '# "Europe/Berlin" or "America/Chicago").\n'
+)
+
+
+def with_timezone(config_text: str, zone: str) -> str:
+    """`config_text` with a commented top-level `timezone` before its first table."""
+    lines = config_text.splitlines(keepends=True)
+    at = next((i for i, line in enumerate(lines) if line.lstrip().startswith("[")), len(lines))
+    setting = f'{TIMEZONE_COMMENT}timezone = "{zone}"\n\n'
+    return "".join(lines[:at]) + setting + "".join(lines[at:])
+
+
+def init_workspace(root: Path, *, example: bool, now: datetime, zone: str = "UTC") -> InitResult:
+    """Write a new workspace under `root`; the example also seeds the journal.
+
+    `zone` (the machine's, from the CLI) becomes outreach.toml's `timezone`.
+    """
     if (root / CONFIG_FILE).exists():
         raise InputError(
             [Problem(str(root / CONFIG_FILE), "already exists; init never overwrites a workspace")],
@@ -50,6 +69,8 @@ def init_workspace(root: Path, *, example: bool, now: datetime) -> InitResult:
         files, touches = built.files, built.touches
     else:
         files, touches = _scaffold_files(), ()
+    config = files["outreach.toml"].decode("utf-8")
+    files = files | {"outreach.toml": with_timezone(config, zone).encode("utf-8")}
     written: list[str] = []
     for relative, content in sorted(files.items()):
         target = root / relative

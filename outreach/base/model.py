@@ -114,8 +114,35 @@ class Roster:
 
 
 @dataclass(frozen=True, slots=True)
+class Moved:
+    """One occurrence of a series held at another time (iCalendar's RECURRENCE-ID)."""
+
+    original: datetime  # the start the rule gives it, timezone-aware
+    start: datetime
+    end: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Recurrence:
+    """How a series repeats, as iCalendar says it (RFC 5545 3.8.5).
+
+    Times are aware, in the series' own zone; for an all-day series they are
+    midnight there. Expanding it is `outreach.core.recur`'s job.
+    """
+
+    rule: str | None = None  # an RRULE value, such as "FREQ=WEEKLY;BYDAY=TH"
+    extra: tuple[datetime, ...] = ()  # RDATE: occurrences besides the rule's
+    skipped: tuple[datetime, ...] = ()  # EXDATE: the rule's occurrences that do not happen
+    moved: tuple[Moved, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
 class Event:
-    """Someone's event worth sharing (or the user's own, when host is `me`)."""
+    """Someone's event worth sharing (or the user's own, when host is `me`).
+
+    A series keeps its first occurrence in `start` and `end` and how it repeats
+    in `recurrence`; `outreach.core.recur.next_occurrence` gives the one to share.
+    """
 
     id: str
     title: str
@@ -127,6 +154,10 @@ class Event:
     description: str | None = None
     tags: tuple[str, ...] = ()
     share_with: tuple[str, ...] = ()  # contact ids, "tag:X" or "circle:C"
+    # A day or days rather than a time: start is midnight in the event's zone
+    # and end the midnight after its last day.
+    all_day: bool = False
+    recurrence: Recurrence | None = None
 
     @property
     def is_self_promotion(self) -> bool:

@@ -13,7 +13,8 @@ from datetime import date, datetime, time
 from typing import Any
 
 from outreach.base.errors import InputError
-from outreach.base.model import ME, Circle, Event, Roster
+from outreach.base.model import ME, Circle, Event, Moved, Recurrence, Roster
+from outreach.core.recur import day_after
 from outreach.core.roster import CONTACT_ID
 from outreach.core.tomlsource import KeyLocator, KeyPath, TomlSyntaxError, parse_toml
 from outreach.core.validation import Validator, did_you_mean
@@ -30,7 +31,12 @@ EVENT_KEYS = (
     "description",
     "tags",
     "share_with",
+    "repeat",
+    "also_on",
+    "except_on",
+    "moved",
 )
+MOVED_KEYS = ("from", "start", "end")
 
 
 def parse_events(
@@ -74,9 +80,18 @@ def _read_event(
         )
     zone = _read_zone(body, where, check)
     start = _read_moment(body, "start", where, zone, check, required=True)
+    all_day = isinstance(body.get("start"), date) and not isinstance(body.get("start"), datetime)
     end = _read_moment(body, "end", where, zone, check, required=False)
+    if end is not None and all_day != _is_date(body.get("end")):
+        check.error((*where, "end"), "'end' must be a date when 'start' is one, else a time")
+        end = None
+    if all_day and start is not None:
+        # An all-day event's end is its last day, as people write it; inside,
+        # it ends at the midnight after that day (RFC 5545 3.6.1).
+        end = day_after(end or start)
     if start is not None and end is not None and end < start:
         check.error((*where, "end"), "the event ends before it starts")
+    recurrence = _read_recurrence(body, where, zone, all_day, check)
     share_with = check.string_list(body, "share_with", where)
     for target in share_with:
         _check_share_target(target, where, roster, circles, check)
@@ -93,6 +108,8 @@ def _read_event(
         description=check.string(body, "description", where, single_line=False),
         tags=tuple(t.strip().lower() for t in check.string_list(body, "tags", where)),
         share_with=share_with,
+        all_day=all_day,
+        recurrence=recurrence,
     )
 
 
@@ -107,6 +124,78 @@ def _read_zone(
     except (zoneinfo.ZoneInfoNotFoundError, ValueError):
         check.error((*where, "timezone"), f"unknown time zone '{name}'")
         return None
+
+
+def _is_date(value: object) -> bool:
+    return isinstance(value, date) and not isinstance(value, datetime)
+
+
+def _read_recurrence(
+    body: Mapping[str, Any],
+    where: KeyPath,
+    zone: zoneinfo.ZoneInfo | None,
+    all_day: bool,
+    check: Validator,
+) -> Recurrence | None:
+    """`repeat` (an RRULE), `also_on`, `except_on` and `moved`: how a series repeats."""
+    rule = check.string(body, "repeat", where)
+    if rule is not None:
+        # The iCalendar parser loads only for workspaces that hold a series.
+        from outreach.core.recur import check_rule
+
+        why = check_rule(rule)
+        if why is not None:
+            check.error(
+                (*where, "repeat"),
+                f"'repeat' must be an iCalendar RRULE such as \"FREQ=WEEKLY;BYDAY=TH\": {why}",
+            )
+    extra = _read_moments(body, "also_on", where, zone, all_day, check)
+    skipped = _read_moments(body, "except_on", where, zone, all_day, check)
+    moved: list[Moved] = []
+    for index, item in enumerate(_list(body, "moved", where, check)):
+        item_where: KeyPath = (*where, "moved", index)
+        if not isinstance(item, dict):
+            check.error(item_where, "each of 'moved' must be a table: { from = …, start = … }")
+            continue
+        check.unknown_keys(item, MOVED_KEYS, item_where)
+        original = _read_moment(item, "from", item_where, zone, check, required=True)
+        start = _read_moment(item, "start", item_where, zone, check, required=True)
+        end = _read_moment(item, "end", item_where, zone, check, required=False)
+        if original is not None and start is not None:
+            moved.append(Moved(original, start, day_after(end) if all_day and end else end))
+    if rule is None and not extra and not moved:
+        if skipped:
+            check.error((*where, "except_on"), "'except_on' needs 'repeat' or 'also_on'")
+        return None
+    return Recurrence(rule=rule, extra=extra, skipped=skipped, moved=tuple(moved))
+
+
+def _list(body: Mapping[str, Any], key: str, where: KeyPath, check: Validator) -> list[Any]:
+    value = body.get(key, [])
+    if not isinstance(value, list):
+        check.error((*where, key), f"'{key}' must be a list, like {key} = [2026-05-01T18:00:00]")
+        return []
+    return value
+
+
+def _read_moments(
+    body: Mapping[str, Any],
+    key: str,
+    where: KeyPath,
+    zone: zoneinfo.ZoneInfo | None,
+    all_day: bool,
+    check: Validator,
+) -> tuple[datetime, ...]:
+    found: list[datetime] = []
+    for index, value in enumerate(_list(body, key, where, check)):
+        if _is_date(value) != all_day:
+            kind = "dates" if all_day else "date-times"
+            check.error((*where, key, index), f"'{key}' must hold {kind}, as 'start' does")
+            continue
+        moment = _read_moment({key: value}, key, where, zone, check, required=True)
+        if moment is not None:
+            found.append(moment)
+    return tuple(found)
 
 
 def _read_moment(

@@ -2,53 +2,53 @@
 
 Pure: takes the calendar's bytes, the roster and the current events file's
 text; returns the events to add, the TOML text to append, and what needs
-the user (an organizer not in the roster). Each entry carries its UID in a
-comment, so importing the same calendar again adds nothing twice.
+the user (an organizer not in the roster). Reading the calendar is
+`ical_read`'s job. Each entry carries its UID in a comment, and an event
+without one is known again by its title and start, so importing the same
+calendar again adds nothing twice.
 """
 
 from __future__ import annotations
 
 import re
+import tomllib
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
-import icalendar
 import tomli_w
 
 from outreach.base.errors import InputError, Problem
 from outreach.base.model import ME, Roster
-from outreach.base.wording import slug
+from outreach.base.wording import plural, slug
 from outreach.core.addresses import AddressError, normalise_address
+from outreach.core.ical_read import CalendarEvent, Organizer, events_from_calendar
 
 UID_COMMENT = "# imported from iCalendar, UID: "
 _UID_LINE = re.compile(r"^# imported from iCalendar, UID: (.+?)\s*$", re.MULTILINE)
 _TABLE_LINE = re.compile(r"^\s*\[\s*events\s*\.\s*\"?([A-Za-z0-9_.-]+)\"?\s*\]", re.MULTILINE)
 
-
-@dataclass(frozen=True, slots=True)
-class Organizer:
-    name: str
-    email: str | None
+__all__ = ["CalendarImport", "ImportedEvent", "NeedsHost", "Organizer", "read_calendar"]
 
 
 @dataclass(frozen=True, slots=True)
-class CalendarEvent:
-    """One VEVENT, ready to become an `[events.ID]` table."""
+class ImportedEvent:
+    """One event or series of the calendar, ready to become an `[events.ID]` table."""
 
     id: str
-    uid: str | None
-    title: str
+    key: str | None  # what its comment line records: the UID (and RECURRENCE-ID)
     host: str  # a contact id or "me"
-    start: datetime | date  # naive when `timezone` names the zone, else aware
-    timezone: str | None
-    end: datetime | date | None = None
-    url: str | None = None
-    location: str | None = None
-    description: str | None = None
-    tags: tuple[str, ...] = ()
+    tags: tuple[str, ...]
+    source: CalendarEvent
+
+    @property
+    def title(self) -> str:
+        return self.source.title
+
+    @property
+    def recurring(self) -> bool:
+        return self.source.recurrence is not None
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,15 +57,44 @@ class NeedsHost:
 
     uid: str | None
     title: str
-    start: datetime | date
+    start: datetime
     organizer: Organizer | None
 
 
 @dataclass(frozen=True, slots=True)
 class CalendarImport:
-    events: tuple[CalendarEvent, ...]
+    events: tuple[ImportedEvent, ...]
     needs_host: tuple[NeedsHost, ...]
-    notes: tuple[str, ...]  # what was left out, and why
+    notes: tuple[str, ...]  # components that could not be read, and why
+    already: int = 0  # imported before
+    over: int = 0
+    cancelled: int = 0
+
+    def summary(self, *, dry_run: bool = False, into: str = "") -> str:
+        """`imported 3 events, 2 of them recurring; skipped 41 already over; 1 unreadable`."""
+        recurring = sum(1 for e in self.events if e.recurring)
+        verb = "would import" if dry_run else "imported"
+        head = f"{verb} {plural(len(self.events), 'event')}"
+        if into and self.events:
+            head += f" into {into}"
+        if recurring:
+            head += f", {recurring} of them recurring"
+        skipped = [
+            f"{count} {what}"
+            for count, what in (
+                (self.already, "already imported"),
+                (self.over, "already over"),
+                (self.cancelled, "cancelled"),
+                (len(self.needs_host), "without a host"),
+            )
+            if count
+        ]
+        parts = [head]
+        if skipped:
+            parts.append("skipped " + ", ".join(skipped))
+        if self.notes:
+            parts.append(f"{len(self.notes)} unreadable")
+        return "; ".join(parts)
 
 
 def imported_uids(events_text: str) -> set[str]:
@@ -77,55 +106,17 @@ def existing_ids(events_text: str) -> set[str]:
     return set(_TABLE_LINE.findall(events_text))
 
 
-def _text(component: Any, name: str) -> str | None:
-    value = component.get(name)
-    if value is None:
-        return None
-    text = str(value).strip()
-    return text or None
-
-
-def _single_line(text: str | None) -> str | None:
-    return " ".join(text.split()) if text else None
-
-
-def _organizer(component: Any) -> Organizer | None:
-    value = component.get("ORGANIZER")
-    if value is None:
-        return None
-    raw = str(value)
-    email = raw[7:] if raw.lower().startswith("mailto:") else None
-    name = str(getattr(value, "params", {}).get("CN", "")).strip()
-    return Organizer(name=name or (email or raw), email=email)
-
-
-def _tags(component: Any, extra: Iterable[str]) -> tuple[str, ...]:
-    found: list[str] = []
-    values = component.get("CATEGORIES")
-    groups = values if isinstance(values, list) else [values] if values is not None else []
-    for group in groups:
-        for category in getattr(group, "cats", []):
-            found.append(str(category))
-    found.extend(extra)
-    return tuple(dict.fromkeys(t.strip().lower() for t in found if t.strip()))
-
-
-def _moment(
-    value: datetime | date, default_zone: str | None
-) -> tuple[datetime | date, str | None, datetime] | None:
-    """The value to write, the zone to name, and the aware instant (None: zone unknown)."""
-    if isinstance(value, datetime):
-        if isinstance(value.tzinfo, ZoneInfo) and value.tzinfo.key != "UTC":
-            return value.replace(tzinfo=None), value.tzinfo.key, value
-        if value.tzinfo is not None:
-            return value, None, value
-        if default_zone is None:
-            return None
-        return value, default_zone, value.replace(tzinfo=ZoneInfo(default_zone))
-    if default_zone is None:
-        return None
-    aware = datetime(value.year, value.month, value.day, tzinfo=ZoneInfo(default_zone))
-    return value, default_zone, aware
+def _titles_and_starts(events_text: str) -> set[tuple[str, str]]:
+    """(title, start) of each event already in events.toml, for events without a UID."""
+    try:
+        tables = tomllib.loads(events_text).get("events", {})
+    except tomllib.TOMLDecodeError:
+        return set()  # the whole file is validated before anything is written
+    found = set()
+    for body in tables.values() if isinstance(tables, dict) else ():
+        if isinstance(body, dict) and "title" in body and "start" in body:
+            found.add((str(body["title"]), str(body["start"])))
+    return found
 
 
 def _host(organizer: Organizer | None, roster: Roster, my_addresses: Collection[str]) -> str | None:
@@ -141,6 +132,14 @@ def _host(organizer: Organizer | None, roster: Roster, my_addresses: Collection[
     return contact.id if contact else None
 
 
+def _key(event: CalendarEvent) -> str | None:
+    if event.uid is None:
+        return None
+    if event.moved_from is not None:
+        return f"{event.uid} RECURRENCE-ID {event.moved_from:%Y%m%dT%H%M%S%z}"
+    return event.uid
+
+
 def read_calendar(
     data: bytes,
     *,
@@ -149,110 +148,120 @@ def read_calendar(
     my_addresses: Collection[str],
     events_text: str,
     now: datetime,
-    default_zone: str | None = None,
+    default_zone: str,
     host: str | None = None,
     extra_tags: Sequence[str] = (),
 ) -> CalendarImport:
-    """The calendar's upcoming events that are not in events.toml yet.
+    """The calendar's events and series still to come that are not in events.toml yet.
 
     The host is the contact whose address is the organizer's (or "me" for
     your own address); `host` is used when the organizer is unknown, and
-    without it such events are returned in `needs_host`, not guessed.
+    without it such events are returned in `needs_host`, not guessed. Raises
+    an InputError only when nothing in `data` could be read.
     """
-    try:
-        calendar = icalendar.Calendar.from_ical(data)
-    except ValueError as exc:
-        raise InputError([Problem(path, f"not an iCalendar file: {exc}")]) from None
-    known_uids = imported_uids(events_text)
+    reading = events_from_calendar(data, default_zone=default_zone, now=now)
+    if not reading.readable:
+        problems = reading.problems or ("no events found",)
+        first, *rest = problems
+        message = first if first.startswith("not an iCalendar") else f"nothing readable: {first}"
+        raise InputError([Problem(path, message), *(Problem(path, p) for p in rest)])
+    known_keys = imported_uids(events_text)
+    known_starts = _titles_and_starts(events_text)
     taken_ids = existing_ids(events_text)
-    events: list[CalendarEvent] = []
+    events: list[ImportedEvent] = []
     needs: list[NeedsHost] = []
-    notes: list[str] = []
-    for component in calendar.walk("VEVENT"):
-        uid = _single_line(_text(component, "UID"))
-        title = _single_line(_text(component, "SUMMARY")) or "Untitled event"
-        label = f"'{title}'"
-        if uid is not None and uid in known_uids:
-            notes.append(f"{label}: already imported")
+    already = 0
+    for found in reading.events:
+        key = _key(found)
+        written = _start_as_written(found)
+        if (key is not None and key in known_keys) or (
+            key is None and (found.title, written) in known_starts
+        ):
+            already += 1
             continue
-        if (_text(component, "STATUS") or "").upper() == "CANCELLED":
-            notes.append(f"{label}: cancelled, not imported")
-            continue
-        start_prop = component.get("DTSTART")
-        if start_prop is None:
-            notes.append(f"{label}: no start time, not imported")
-            continue
-        try:
-            start = _moment(start_prop.dt, default_zone)
-            end_prop = component.get("DTEND")
-            end_value = end_prop.dt if end_prop is not None else None
-        except Exception:  # icalendar raises its own errors for unreadable values
-            notes.append(f"{label}: unreadable start or end time, not imported")
-            continue
-        if start is None:
-            notes.append(
-                f"{label}: its time has no time zone; set timezone in outreach.toml"
-                " (or add the event by hand)"
-            )
-            continue
-        start_value, zone, start_instant = start
-        end = _moment(end_value, zone or default_zone) if end_value is not None else None
-        end_instant = end[2] if end is not None else None
-        if (end_instant or start_instant) <= now:
-            notes.append(f"{label}: already over, not imported")
-            continue
-        if component.get("RRULE") is not None:
-            notes.append(f"{label}: repeats; only its first date is imported")
-        organizer = _organizer(component)
-        chosen = _host(organizer, roster, my_addresses) or host
+        chosen = _host(found.organizer, roster, my_addresses) or host
         if chosen is None:
-            needs.append(NeedsHost(uid, title, start_value, organizer))
+            needs.append(NeedsHost(found.uid, found.title, found.next_start, found.organizer))
             continue
-        base = f"{slug(title) or 'event'}-{start_instant:%Y-%m-%d}"
+        base = f"{slug(found.title) or 'event'}-{found.start:%Y-%m-%d}"
         event_id, counter = base, 1
         while event_id in taken_ids:
             counter += 1
             event_id = f"{base}-{counter}"
         taken_ids.add(event_id)
-        if uid is not None:
-            known_uids.add(uid)
-        events.append(
-            CalendarEvent(
-                id=event_id,
-                uid=uid,
-                title=title,
-                host=chosen,
-                start=start_value,
-                timezone=zone,
-                end=end[0] if end is not None and zone == end[1] else end_instant,
-                url=_single_line(_text(component, "URL")),
-                location=_single_line(_text(component, "LOCATION")),
-                description=_text(component, "DESCRIPTION"),
-                tags=_tags(component, extra_tags),
-            )
-        )
-    return CalendarImport(events=tuple(events), needs_host=tuple(needs), notes=tuple(notes))
+        if key is not None:
+            known_keys.add(key)
+        known_starts.add((found.title, written))
+        tags = tuple(dict.fromkeys((*found.categories, *extra_tags)))
+        events.append(ImportedEvent(event_id, key, chosen, tags, found))
+    notes = tuple(f"{path}: {problem}" for problem in reading.problems)
+    return CalendarImport(
+        tuple(events), tuple(needs), notes, already, reading.over, reading.cancelled
+    )
 
 
-def events_toml(events: Iterable[CalendarEvent]) -> str:
+def _local(moment: datetime, *, all_day: bool) -> date | datetime:
+    """A time as events.toml holds it: a date, or a local time beside `timezone`."""
+    return moment.date() if all_day else moment.replace(tzinfo=None)
+
+
+def _start_as_written(event: CalendarEvent) -> str:
+    return str(_local(event.start, all_day=event.all_day))
+
+
+def events_toml(events: Iterable[ImportedEvent]) -> str:
     """TOML tables for `events`, each after a comment holding its UID."""
     blocks = []
     for event in events:
-        table: dict[str, Any] = {"title": event.title, "host": event.host, "start": event.start}
-        if event.end is not None:
-            table["end"] = event.end
-        if event.timezone is not None:
-            table["timezone"] = event.timezone
-        for key in ("url", "location", "description"):
-            value = getattr(event, key)
-            if value:
-                table[key] = value
-        if event.tags:
-            table["tags"] = list(event.tags)
-        body = tomli_w.dumps({"events": {event.id: table}})
-        comment = f"{UID_COMMENT}{event.uid}\n" if event.uid else ""
+        body = tomli_w.dumps({"events": {event.id: _table(event)}})
+        comment = f"{UID_COMMENT}{event.key}\n" if event.key else ""
         blocks.append(comment + body)
     return "\n".join(blocks)
+
+
+def _table(event: ImportedEvent) -> dict[str, Any]:
+    source = event.source
+    all_day = source.all_day
+    table: dict[str, Any] = {
+        "title": source.title,
+        "host": event.host,
+        "start": _local(source.start, all_day=all_day),
+    }
+    if source.end is not None:
+        if not all_day:
+            table["end"] = _local(source.end, all_day=False)
+        elif source.end - source.start > timedelta(days=1):
+            # events.toml names an all-day event's last day, not the day after.
+            table["end"] = (source.end - timedelta(days=1)).date()
+    table["timezone"] = source.zone
+    recurrence = source.recurrence
+    if recurrence is not None:
+        if recurrence.rule:
+            table["repeat"] = recurrence.rule
+        if recurrence.extra:
+            table["also_on"] = [_local(m, all_day=all_day) for m in recurrence.extra]
+        if recurrence.skipped:
+            table["except_on"] = [_local(m, all_day=all_day) for m in recurrence.skipped]
+        if recurrence.moved:
+            table["moved"] = [
+                {
+                    "from": _local(m.original, all_day=all_day),
+                    "start": _local(m.start, all_day=all_day),
+                    **(
+                        {"end": _local(m.end, all_day=False)}
+                        if m.end is not None and not all_day
+                        else {}
+                    ),
+                }
+                for m in recurrence.moved
+            ]
+    for key in ("url", "location", "description"):
+        value = getattr(source, key)
+        if value:
+            table[key] = value
+    if event.tags:
+        table["tags"] = list(event.tags)
+    return table
 
 
 def append_text(existing: str, addition: str) -> str:

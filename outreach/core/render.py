@@ -77,8 +77,24 @@ def day(moment: datetime) -> str:
     return f"{_DAYS[moment.weekday()]} {moment.day} {_MONTHS[moment.month - 1]}"
 
 
-def when(moment: datetime) -> str:
-    """`Thursday 2 July 2026 at 18:00 (Europe/Berlin)`, in the event's own zone."""
+def when(moment: datetime | Event) -> str:
+    """`Thursday 2 July 2026 at 18:00 (Europe/Berlin)`, in the event's own zone.
+
+    Given an event, an all-day one reads as its days, never as midnight:
+    `Saturday 12 December 2026`, or `Saturday 12 to Monday 14 December 2026`.
+    """
+    if isinstance(moment, Event):
+        if not moment.all_day:
+            return when(moment.start)
+        first = moment.start
+        last = (moment.end - timedelta(days=1)) if moment.end is not None else first
+        if last.date() <= first.date():
+            return f"{day(first)} {first.year}"
+        if first.year != last.year:
+            return f"{day(first)} {first.year} to {day(last)} {last.year}"
+        if first.month != last.month:
+            return f"{day(first)} to {day(last)} {last.year}"
+        return f"{_DAYS[first.weekday()]} {first.day} to {day(last)} {last.year}"
     # A batch renders the same event thousands of times; the zone is part of
     # the key because equal instants in other zones read differently.
     return _when(moment, moment.tzinfo)

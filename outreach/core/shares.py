@@ -13,7 +13,10 @@ from datetime import datetime
 
 from outreach.base.errors import InputError, Problem
 from outreach.base.model import ME, Contact, Event, Roster
+from outreach.core.recur import is_over, next_occurrence
 from outreach.core.validation import did_you_mean
+
+__all__ = ["PlannedShare", "SharePlan", "choose_recipients", "is_over", "plan_shares", "upcoming"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,13 +37,10 @@ class SharePlan:
         return sum(1 for s in self.shares if s.event.is_self_promotion)
 
 
-def is_over(event: Event, *, now: datetime) -> bool:
-    """Over once it has started, or for an event with an end, once it has ended.
-
-    A festival running all week is still worth sharing on its second day; a
-    talk that started an hour ago is not.
-    """
-    return (event.end or event.start) <= now
+def upcoming(events: Iterable[Event], *, now: datetime) -> list[Event]:
+    """Each event not over at `now`, a series as of its next occurrence; soonest first."""
+    found = (next_occurrence(event, now=now) for event in events)
+    return sorted((e for e in found if e is not None), key=lambda e: (e.start, e.id))
 
 
 def choose_recipients(event: Event, roster: Roster) -> list[tuple[Contact, str]]:
@@ -104,16 +104,22 @@ def plan_shares(
 ) -> SharePlan:
     """One share per (upcoming event, chosen recipient) not already shared; soonest events first.
 
-    `only` (contact ids) keeps just those recipients, for sharing with one person.
+    A series is shared as of its next occurrence (the one after, once that is
+    over), and with each person once. `only` (contact ids) keeps just those
+    recipients, for sharing with one person.
     """
     shares: list[PlannedShare] = []
     notes: list[str] = []
-    for event in sorted(events, key=lambda e: (e.start, e.id)):
+    ordered = []
+    for event in events:
+        current = next_occurrence(event, now=now)
+        if current is None:
+            notes.append(f"{event.id}: already over, not shared")
+        else:
+            ordered.append(current)
+    for event in sorted(ordered, key=lambda e: (e.start, e.id)):
         if limit is not None and len(shares) >= limit:
             break
-        if is_over(event, now=now):
-            notes.append(f"{event.id}: already over, not shared")
-            continue
         if event.host != ME and event.host not in roster:
             notes.append(f"{event.id}: host '{event.host}' is not in the roster, not shared")
             continue

@@ -32,11 +32,14 @@ def cache_key(*parts: str | None) -> bytes:
 # Contacts are stored as plain tuples of their fields and rebuilt: unpickling
 # slotted dataclasses one attribute at a time took twice as long.
 _CONTACT_FIELDS = tuple(f.name for f in fields(Contact))
+# Events are pickled whole; their field names guard against a cache written
+# by a build whose Event had other fields.
+_EVENT_FIELDS = tuple(f.name for f in fields(Event))
 
 
 def encode(key: bytes, roster: Roster, events: tuple[Event, ...]) -> bytes:
     contacts = [tuple(getattr(c, name) for name in _CONTACT_FIELDS) for c in roster]
-    payload = (_CONTACT_FIELDS, contacts, events)
+    payload = ((_CONTACT_FIELDS, _EVENT_FIELDS), contacts, events)
     return key + pickle.dumps(payload, protocol=pickle.HIGHEST_PROTOCOL)
 
 
@@ -48,7 +51,7 @@ def decode(data: bytes, key: bytes) -> tuple[Roster, tuple[Event, ...]] | None:
         return None
     try:
         names, contacts, events = pickle.loads(data[len(key) :])
-        if names != _CONTACT_FIELDS or not isinstance(events, tuple):
+        if names != (_CONTACT_FIELDS, _EVENT_FIELDS) or not isinstance(events, tuple):
             return None
         roster = Roster.of(Contact(*values) for values in contacts)
     except Exception:  # a damaged cache is only a miss

@@ -33,12 +33,22 @@ def register(subparsers: Any, common: argparse.ArgumentParser) -> None:
         "list",
         common=common,
         help="upcoming events and how far each has been shared",
-        description="Upcoming events, soonest first, with their host and how many people"
-        " each has been drafted to out of everyone it would go to. --all includes events"
-        " that are over.",
-        examples=["outreach events list", "outreach events list --all --as-of 2026-06-01"],
+        description="Upcoming events by their next occurrence, soonest first (a series"
+        " shows the one to come), with their host and how many people each has been"
+        " drafted to out of everyone it would go to. --all includes events that are over.",
+        examples=[
+            "outreach events list",
+            "outreach events list --all --as-of 2026-06-01",
+            "outreach events list --format json",
+        ],
     )
     listing.add_argument("--all", action="store_true", help="include events that are over")
+    listing.add_argument(
+        "--format",
+        choices=("text", "json"),
+        default="text",
+        help="json: one object per event, next occurrence included (docs/events-json.md)",
+    )
     listing.set_defaults(handler=run_list)
 
     importing = add_command(
@@ -74,7 +84,14 @@ def run_list(ctx: Context) -> int:
     from outreach.app.events import list_events
     from outreach.core.render import when
 
-    rows = list_events(ctx.workspace(), ctx.journal(), now=ctx.now(), include_over=ctx.args.all)
+    now = ctx.now()
+    rows = list_events(ctx.workspace(), ctx.journal(), now=now, include_over=ctx.args.all)
+    if ctx.args.format == "json":
+        from outreach.core.events_json import ListedEvent, events_json
+
+        listed = [ListedEvent(r.event, r.next, r.shared, r.audience) for r in rows]
+        ctx.stdout.write(events_json(listed, as_of=now))
+        return 0
     if not rows:
         ctx.out("no upcoming events; add some to events.toml or `outreach events import FILE.ics`")
         return 0
@@ -83,7 +100,10 @@ def run_list(ctx: Context) -> int:
         host = "you (self-promotion)" if event.is_self_promotion else event.host
         over = "  [over]" if row.over else ""
         ctx.out(f"{event.id}: {event.title}{over}")
-        ctx.out(f"    {when(event.start)}; hosted by {host}")
+        shown = row.next or event
+        repeats = "; repeats" if event.recurrence is not None else ""
+        label = "next: " if event.recurrence is not None and row.next is not None else ""
+        ctx.out(f"    {label}{when(shown)}{repeats}; hosted by {host}")
         ctx.out(f"    shared with {row.shared} of {row.audience}")
     return 0
 
@@ -99,24 +119,24 @@ def run_import(ctx: Context) -> int:
         host=ctx.args.host,
         tags=ctx.args.tag,
         dry_run=ctx.args.dry_run,
+        environ=ctx.environ,
     )
-    for note in result.notes:
-        ctx.err(f"note: {note}")
-    for item in result.needs_host:
-        who = "no organizer"
-        if item.organizer is not None:
-            who = f"organizer {item.organizer.name}"
-            if item.organizer.email:
-                who += f" <{item.organizer.email}>"
+    found = result.found
+    for note in found.notes:
+        ctx.err(f"unreadable, skipped: {note}")
+    for item in found.needs_host:
+        who = f"organizer {item.organizer}" if item.organizer is not None else "no organizer"
         ctx.err(f"needs a host: '{item.title}' ({who} is not in the roster)")
+    if result.dry_run and result.text:
+        ctx.out(result.text.rstrip("\n"))
     if result.dry_run:
-        ctx.out(result.text.rstrip("\n") if result.text else "nothing to import")
+        # The TOML is the output here; what it would do goes beside it.
+        ctx.err(found.summary(dry_run=True))
     else:
-        count = len(result.added)
-        ctx.out(f"{count} event{'s' if count != 1 else ''} added to events.toml")
-        if count:
-            ctx.out("next: `outreach draft shares --dry-run` to see who they would go to")
-    if result.needs_host:
+        ctx.out(found.summary(into="events.toml"))
+    if found.events and not result.dry_run:
+        ctx.out("next: `outreach draft shares --dry-run` to see who they would go to")
+    if found.needs_host:
         ctx.err(
             "hint: add the organizer to roster.toml, or rerun with --host ID"
             " (or --host me for your own events)"

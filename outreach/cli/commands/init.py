@@ -9,6 +9,7 @@ from typing import Any
 from outreach.app.scaffold import init_workspace
 from outreach.cli.base import add_command
 from outreach.cli.context import Context
+from outreach.store.localzone import local_zone_name
 
 ORDER = 10
 
@@ -44,7 +45,9 @@ def register(subparsers: Any, common: argparse.ArgumentParser) -> None:
 
 def run(ctx: Context) -> int:
     root = (ctx.cwd / Path(ctx.args.dir).expanduser()).resolve() if ctx.args.dir else ctx.home
-    result = init_workspace(root, example=ctx.args.example, now=ctx.now())
+    result = init_workspace(
+        root, example=ctx.args.example, now=ctx.now(), zone=local_zone_name(ctx.environ)
+    )
     ctx.out(f"Created {'the example workspace' if ctx.args.example else 'a workspace'} in {root}:")
     for name in result.files:
         ctx.out(f"  {name}")

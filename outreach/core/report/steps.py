@@ -13,7 +13,7 @@ from datetime import datetime
 
 from outreach.base.model import Contact, Event, Roster, Why
 from outreach.core.report.model import NextStep, StepKind
-from outreach.core.shares import is_over
+from outreach.core.shares import upcoming
 from outreach.core.suggest import IntroSuggestion
 
 CHECK_INS = {
@@ -38,8 +38,8 @@ class EventIndex:
         self._shared = shared
         self._by_key: dict[str, list[Event]] = defaultdict(list)
         # Upcoming as drafting sees it.
-        upcoming = [e for e in events if not e.is_self_promotion and not is_over(e, now=now)]
-        for event in sorted(upcoming, key=lambda e: (e.start, e.id)):
+        # A series stands for its next occurrence, as drafting shares it.
+        for event in upcoming((e for e in events if not e.is_self_promotion), now=now):
             for key in _recipient_keys(event):
                 self._by_key[key].append(event)
 
