@@ -10,6 +10,7 @@ occurrence is recurring-ical-events' (through `recur`).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, tzinfo
@@ -107,12 +108,17 @@ def events_from_calendar(data: bytes | str, *, default_zone: str, now: datetime)
     if b"BEGIN:VCALENDAR" not in data.upper() and b"BEGIN:VEVENT" in data.upper():
         # Some tools save a single event as a bare VEVENT.
         data = b"BEGIN:VCALENDAR\r\nVERSION:2.0\r\n" + data.strip() + b"\r\nEND:VCALENDAR\r\n"
+    # Alarms are the reader's reminders, nothing outreach shares; one that
+    # icalendar cannot parse would otherwise reject the whole file.
+    data = _ALARM.sub(b"", data)
+    problems: list[str] = []
     try:
         calendars = icalendar.Calendar.from_ical(data, multiple=True)
     except (ValueError, IndexError, KeyError) as exc:
-        return CalendarReading((), (f"not an iCalendar file: {_reason(exc)}",))
+        calendars = _piecewise(data, problems)
+        if not calendars:
+            return CalendarReading((), (f"not an iCalendar file: {_reason(exc)}",))
     events: list[CalendarEvent] = []
-    problems: list[str] = []
     over = cancelled = count = 0
     for calendar in calendars:
         if getattr(calendar, "name", None) != "VCALENDAR":
@@ -139,6 +145,42 @@ def events_from_calendar(data: bytes | str, *, default_zone: str, now: datetime)
         problems.insert(0, "no VCALENDAR found")
     events.sort(key=lambda e: (e.next_start, e.title))
     return CalendarReading(tuple(events), tuple(problems), over, cancelled, count)
+
+
+_ALARM = re.compile(rb"^BEGIN:VALARM\r?$.*?^END:VALARM\r?\n?", re.I | re.M | re.S)
+_CALENDAR = re.compile(rb"^BEGIN:VCALENDAR\r?$.*?^END:VCALENDAR\r?$", re.I | re.M | re.S)
+_EVENT = re.compile(rb"^BEGIN:VEVENT\r?$.*?^END:VEVENT\r?\n?", re.I | re.M | re.S)
+_SUMMARY = re.compile(rb"^SUMMARY[^:\r\n]*:(.*?)\r?$", re.I | re.M)
+
+
+def _piecewise(data: bytes, problems: list[str]) -> list[Any]:
+    """The calendars of a file icalendar refuses as a whole, one event at a time.
+
+    Each event is parsed with its calendar's other lines (its zones,
+    X-WR-TIMEZONE), so one broken event costs only itself.
+    """
+    calendars = []
+    for chunk in _CALENDAR.findall(data):
+        head = _EVENT.sub(b"", chunk)
+        end = head.upper().rindex(b"END:VCALENDAR")
+        readable = []
+        for block in _EVENT.findall(chunk):
+            try:
+                alone = head[:end] + block + head[end:]
+                (one,) = icalendar.Calendar.from_ical(alone, multiple=True)
+            except (ValueError, IndexError, KeyError) as exc:
+                found = _SUMMARY.search(block)
+                title = found.group(1).decode("utf-8", "replace").strip() if found else "untitled"
+                problems.append(f"event '{title}': {_reason(exc)}")
+                continue
+            readable.append(one)
+        if readable:
+            merged = readable[0]
+            for other in readable[1:]:
+                for event in other.walk("VEVENT"):
+                    merged.add_component(event)
+            calendars.append(merged)
+    return calendars
 
 
 def _reason(exc: Exception) -> str:
