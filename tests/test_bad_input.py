@@ -107,7 +107,7 @@ def test_a_daemon_job_may_not_send_mail(tmp_path: Path, run_cli: RunCli) -> None
     assert "sending needs a person's approval" in result.stderr
 
 
-def test_an_unreadable_date_in_a_calendar_is_skipped_with_a_note(
+def test_a_calendar_with_nothing_readable_is_an_input_error(
     tmp_path: Path, run_cli: RunCli
 ) -> None:
     ws = make_workspace(tmp_path / "ws")
@@ -116,8 +116,11 @@ def test_an_unreadable_date_in_a_calendar_is_skipped_with_a_note(
         "UID:1@example.org\r\nSUMMARY:Broken\r\nDTSTART:garbage\r\nEND:VEVENT\r\n"
         "END:VCALENDAR\r\n"
     )
-    result = run_cli("--home", str(ws), "events", "import", str(tmp_path / "bad.ics"))
-    assert "'Broken': unreadable start or end time, not imported" in result.stderr
+    result = run_cli("--home", str(ws), "events", "import", str(tmp_path / "bad.ics"), expect=2)
+    assert result.stderr == (
+        f"{tmp_path / 'bad.ics'}: nothing readable: event 'Broken' (UID 1@example.org):"
+        " unreadable DTSTART: Expected time, got: garbage\n"
+    )
 
 
 def test_a_plain_password_is_refused_unless_only_its_owner_can_read_the_file(

@@ -183,8 +183,13 @@ def _piecewise(data: bytes, problems: list[str]) -> list[Any]:
     return calendars
 
 
+_BROKEN = re.compile(r"Cannot access '\w+' on broken property '([\w-]+)' \(expected '\w+'\): ")
+
+
 def _reason(exc: Exception) -> str:
     text = " ".join(str(exc).split())
+    # icalendar's wording for a value it kept unparsed: name the property instead.
+    text = _BROKEN.sub(lambda found: f"unreadable {found.group(1)}: ", text)
     return text[:200] or type(exc).__name__
 
 
