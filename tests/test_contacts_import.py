@@ -143,7 +143,7 @@ VCARD_CASES = [
                     "Met at the spring convening; runs the Thursday workshop.\n"
                     "Prefers email to calls, and mornings."
                 ),
-                tags=("housing", "art-culture", "mycontacts"),
+                tags=("housing", "art-culture"),  # Google's myContacts is no tag
                 links=("https://ana.example.net/",),
                 source_line=1,
             )
@@ -461,11 +461,28 @@ def test_parse_contacts_file_picks_the_parser() -> None:
         (b"\xef\xbb\xbfZo\xc3\xab", "Zoë"),
         ("Zoë".encode("utf-16"), "Zoë"),
         (b"\xfe\xff" + "Zoë".encode("utf-16-be"), "Zoë"),
-        ("Zoë Müller".encode("cp1252"), "Zoë Müller"),
+        (
+            "Name,Email\r\nZoë,zoe@example.org".encode("utf-16-le"),
+            "Name,Email\r\nZoë,zoe@example.org",
+        ),
+        ("BEGIN:VCARD\nFN:Zoë".encode("utf-16-be"), "BEGIN:VCARD\nFN:Zoë"),
     ],
 )
 def test_decode_contacts_file(data: bytes, text: str) -> None:
     assert decode_contacts_file(data) == text
+
+
+def test_a_legacy_code_page_is_refused_with_the_place_and_read_when_named() -> None:
+    data = "Name,Email\nZoë Müller,zoe@example.org\n".encode("cp1252")
+    with pytest.raises(InputError) as caught:
+        decode_contacts_file(data, "outlook.csv")
+    assert [str(p) for p in caught.value.problems] == [
+        "outlook.csv:2:3: not UTF-8 (byte 0xEB), and its encoding cannot be told for sure"
+    ]
+    assert caught.value.hint is not None and "--encoding cp1252" in caught.value.hint
+    assert decode_contacts_file(data, "outlook.csv", encoding="cp1252") == (
+        "Name,Email\nZoë Müller,zoe@example.org\n"
+    )
 
 
 # --- planning the import ---------------------------------------------------------
@@ -581,7 +598,7 @@ def test_import_end_to_end_appends_tables_the_roster_accepts() -> None:
     ana_b = roster["ana-beatriz-lima"]
     assert ana_b.emails == ("Ana.Lima@example.com", "ana@tenants.example.org")
     assert ana_b.notes is not None and "\n" in ana_b.notes
-    assert ana_b.tags == ("housing", "art-culture", "mycontacts")
+    assert ana_b.tags == ("housing", "art-culture")
     assert roster["chen-wei"].name == "陈伟"
     assert plan.summary() == "people.vcf: 4 new contacts, 1 already known, 4 warnings"
     assert (

@@ -93,17 +93,23 @@ def add_contact(
 
 
 def import_contacts(
-    workspace: Workspace, source: Path, *, circle: str | None, dry_run: bool
+    workspace: Workspace,
+    source: Path,
+    *,
+    circle: str | None,
+    dry_run: bool,
+    encoding: str | None = None,
 ) -> ImportPlan:
-    """Append the people in a vCard or CSV export who are not in the roster yet."""
+    """Append the people in a vCard, CSV or TOML export who are not in the roster yet."""
     data = read_bytes(source, str(source))
-    batch = parse_contacts_file(decode_contacts_file(data), str(source))
+    text = decode_contacts_file(data, str(source), encoding=encoding)
+    batch = parse_contacts_file(text, str(source))
     if circle is not None and circle not in workspace.config.circles:
         raise InputError(
             f"--circle '{circle}' is not a circle; circles are"
             f" {', '.join(sorted(workspace.config.circles))}"
         )
-    plan = plan_import(batch, workspace.roster, circle=circle or "extended")
+    plan = plan_import(batch, workspace.roster, circle=circle)
     if plan.new and not dry_run:
         _write_roster_with(workspace, plan.tables(), str(source))
     return plan
@@ -129,6 +135,8 @@ def export_contacts(roster: Roster, activity: dict[str, ContactActivity], *, fmt
                 "tags",
                 "cadence_days",
                 "org",
+                "notes",
+                "links",
                 "last_touch",
                 "last_touch_kind",
                 "last_support",
@@ -147,6 +155,8 @@ def export_contacts(roster: Roster, activity: dict[str, ContactActivity], *, fmt
                     " ".join(c.tags),
                     c.cadence_days or "",
                     c.org or "",
+                    c.notes or "",
+                    " ".join(c.links),
                     _iso(a.last_touch_at),
                     a.last_touch_kind or "",
                     _iso(a.last_support_at),

@@ -33,6 +33,7 @@ def contact_toml(
     org: str | None = None,
     notes: str | None = None,
     links: Iterable[str] = (),
+    cadence_days: int | None = None,
 ) -> str:
     """One `[contacts.ID]` table as TOML text, ending in a newline.
 
@@ -60,6 +61,8 @@ def contact_toml(
     tags = list(tags)
     if tags:
         lines.append(f"tags = {_array('tags', tags)}")
+    if cadence_days is not None:
+        lines.append(f"cadence_days = {int(cadence_days)}")
     if org is not None:
         lines.append(f"org = {_string(_single_line('org', org))}")
     if notes is not None:

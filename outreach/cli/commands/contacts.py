@@ -87,17 +87,28 @@ def register(subparsers: Any, common: argparse.ArgumentParser) -> None:
         actions,
         "import",
         common=common,
-        help="import a vCard file or a Google/Outlook CSV export",
-        description="Import contacts from vCard 3/4 (.vcf) or the CSV exports of"
-        " Google Contacts and Outlook. People whose address is already in the"
-        " roster are skipped; entries without a usable address are reported.",
+        help="import vCard, a Google/Outlook CSV export, or outreach's own export",
+        description="Import contacts from vCard 2.1/3/4 (.vcf), the CSV exports of"
+        " Google Contacts and Outlook, or outreach's own export (TOML or CSV) and any"
+        " other workspace's roster.toml, which keep ids, circles, why, tags, cadences"
+        " and notes. People whose address is already in the roster are skipped;"
+        " entries without a usable address are reported. Files are read as UTF-8 or"
+        " UTF-16; name another encoding with --encoding.",
         examples=[
             "outreach contacts import contacts.vcf",
             "outreach contacts import google.csv --circle extended --dry-run",
+            "outreach contacts import ../old-workspace/roster.toml",
+            "outreach contacts import outlook.csv --encoding cp1252",
         ],
     )
     imp.add_argument("file", metavar="FILE", type=Path)
-    imp.add_argument("--circle", help="circle for the new contacts (default extended)")
+    imp.add_argument(
+        "--circle",
+        help="circle for every new contact (default: the file's own, else extended)",
+    )
+    imp.add_argument(
+        "--encoding", metavar="NAME", help="the file's encoding when not UTF-8 or UTF-16"
+    )
     imp.add_argument("--dry-run", action="store_true", help="show what would be added")
     imp.set_defaults(handler=run_import)
 
@@ -158,7 +169,11 @@ def run_add(ctx: Context) -> int:
 
 def run_import(ctx: Context) -> int:
     plan = import_contacts(
-        ctx.workspace(), ctx.cwd / ctx.args.file, circle=ctx.args.circle, dry_run=ctx.args.dry_run
+        ctx.workspace(),
+        ctx.cwd / ctx.args.file,
+        circle=ctx.args.circle,
+        dry_run=ctx.args.dry_run,
+        encoding=ctx.args.encoding,
     )
     for line in plan.report_lines():
         ctx.out(line)
