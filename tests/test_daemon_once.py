@@ -150,8 +150,10 @@ def test_an_unknown_job_is_a_config_error_with_file_and_line(
     result = run_cli("--home", str(ws), "daemon", "--once", expect=2)
     config = ws / "outreach.toml"
     lines = result.stderr.splitlines()
-    assert lines[0].startswith(f'{config}:10:1: unknown job "draft sharez": argument ')
-    assert "invalid choice: 'sharez'" in lines[0]
+    assert lines[0] == (
+        f'{config}:10:1: unknown job "draft sharez": unknown command'
+        " 'draft sharez'; did you mean 'draft shares'?"
+    )
     assert lines[1] == f'{config}:14:1: unknown job "daemon --once": the daemon cannot run itself'
     assert len(lines) == 2
     assert result.stdout == ""

@@ -20,6 +20,7 @@ from outreach.base.errors import ExitStatus, InputError, OutreachError
 from outreach.cli.base import parse_moment
 from outreach.cli.commands import command_modules, requested_command
 from outreach.cli.context import Context
+from outreach.cli.parser import OutreachParser
 
 DESCRIPTION = """\
 Authentic networking over email: keep a small, intentional network in plain
@@ -65,7 +66,7 @@ def common_options(*, for_subcommand: bool) -> argparse.ArgumentParser:
 
 def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
     """The full parser; given `argv`, only the part that running it needs."""
-    parser = argparse.ArgumentParser(
+    parser = OutreachParser(
         prog="outreach",
         description=DESCRIPTION,
         epilog=EPILOG,
