@@ -168,8 +168,10 @@ def test_the_daemon_refuses_an_unknown_job_before_starting(tmp_path: Path, run_c
         extra_config='[[daemon.jobs]]\nrun = "reprot"\nat = "hourly"\n',
     )
     result = run_cli("--home", str(ws), "daemon", expect=2)
-    assert result.stderr.startswith(f'{ws / "outreach.toml"}:5:1: unknown job "reprot": ')
-    assert "(choose from " in result.stderr
+    assert result.stderr == (
+        f'{ws / "outreach.toml"}:5:1: unknown job "reprot":'
+        " unknown command 'reprot'; did you mean 'report'?\n"
+    )
     assert not (ws / ".outreach-daemon.lock").exists()
 
 
