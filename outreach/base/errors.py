@@ -16,6 +16,7 @@ class ExitStatus(enum.IntEnum):
     FAILURE = 1  # a runtime failure: server unreachable, send refused, journal locked
     BAD_INPUT = 2  # bad configuration, roster, template or arguments
     INTERRUPTED = 130  # Ctrl-C, as shells report SIGINT
+    BROKEN_PIPE = 141  # the reader went away (`| head`): 128 + SIGPIPE, as shells report it
 
 
 @dataclass(frozen=True, slots=True)

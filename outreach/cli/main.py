@@ -144,4 +144,16 @@ def print_error(exc: OutreachError, stderr: TextIO) -> None:
 
 
 def entry_point() -> int:
-    return main(sys.argv[1:])
+    """The installed `outreach` command: `main`, and quiet when the reader goes away."""
+    try:
+        status = main(sys.argv[1:])
+        sys.stdout.flush()
+    except BrokenPipeError:
+        # `outreach ... | head` closed the pipe: end silently, as a command killed
+        # by SIGPIPE would. Restoring SIGPIPE's default instead would also kill
+        # the process on a dropped IMAP or SMTP connection. As Python's `signal`
+        # docs advise, stdout goes to /dev/null so the final flush cannot fail again.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return ExitStatus.BROKEN_PIPE
+    return status
