@@ -35,11 +35,14 @@ def register(subparsers: Any, common: argparse.ArgumentParser) -> None:
 def run(ctx: Context) -> int:
     problems = _job_line_problems(ctx)
     result: CheckResult | None = None
+    hint: str | None = None
     try:
         result = check_workspace(ctx.home)
     except InputError as exc:
         problems += exc.problems
-    InputError.collect(_in_file_order(problems))
+        hint = exc.hint
+    if problems:
+        raise InputError(_in_file_order(problems), hint=hint)
     assert result is not None
     ctx.out(
         f"ok: {plural(result.contacts, 'contact')}, {plural(result.events, 'event')},"
