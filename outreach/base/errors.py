@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 
 class ExitStatus(enum.IntEnum):
@@ -27,6 +27,8 @@ class Problem:
     message: str
     line: int | None = None
     col: int | None = None
+    # What a parser said in its own words, shown only under --debug.
+    detail: str | None = field(default=None, compare=False)
 
     def __str__(self) -> str:
         where = self.path

@@ -119,6 +119,7 @@ def main(
         return int(args.handler(context))
     except OutreachError as exc:
         if args.debug:
+            print_error(exc, stderr, debug=True)
             raise
         print_error(exc, stderr)
         return int(exc.exit_status)
@@ -132,11 +133,16 @@ def main(
             context.close()
 
 
-def print_error(exc: OutreachError, stderr: TextIO) -> None:
-    """Problems as `file:line:col: message` lines; other errors on one line; then the hint."""
+def print_error(exc: OutreachError, stderr: TextIO, *, debug: bool = False) -> None:
+    """Problems as `file:line:col: message` lines; other errors on one line; then the hint.
+
+    With `debug`, each problem's detail (a parser's own message) follows it.
+    """
     if isinstance(exc, InputError):
         for problem in exc.problems:
             stderr.write(f"{problem}\n")
+            if debug and problem.detail:
+                stderr.write(f"  the parser said: {problem.detail}\n")
     else:
         stderr.write(f"outreach: {exc.message}\n")
     if exc.hint:
