@@ -85,8 +85,10 @@ def run(ctx: Context) -> int:
     args = ctx.args
     if args.plan:
         return run_plan(ctx)
+    # Showing the report only reads; emailing it drafts, which needs a sound workspace.
+    workspace = ctx.workspace() if args.email else ctx.view_workspace(shows_contacts=True)
     report = build_report(
-        ctx.workspace(),
+        workspace,
         ctx.journal(),
         now=ctx.now(),
         circle=args.circle,
@@ -99,7 +101,7 @@ def run(ctx: Context) -> int:
         return run_email(ctx, report)
     if args.output:
         target = ctx.cwd / Path(args.output).expanduser()
-        ctx.workspace().refuse_to_overwrite_own_files(target)
+        workspace.refuse_to_overwrite_own_files(target)
         atomic_write(target, render_report(report, args.format))
         ctx.err(f"wrote the report ({args.format}) to {target}")
         return 0
