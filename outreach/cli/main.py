@@ -19,6 +19,7 @@ from outreach.base.clock import Clock, fixed_clock, system_clock
 from outreach.base.errors import ExitStatus, InputError, OutreachError
 from outreach.cli.base import parse_moment
 from outreach.cli.commands import command_modules, requested_command
+from outreach.cli.completion import complete_if_asked
 from outreach.cli.context import Context
 from outreach.cli.parser import OutreachParser
 
@@ -151,6 +152,8 @@ def print_error(exc: OutreachError, stderr: TextIO, *, debug: bool = False) -> N
 
 def entry_point() -> int:
     """The installed `outreach` command: `main`, and quiet when the reader goes away."""
+    # The shell asking for tab completions: print them and exit.
+    complete_if_asked(build_parser)
     try:
         status = main(sys.argv[1:])
         sys.stdout.flush()
