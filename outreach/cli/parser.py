@@ -79,3 +79,23 @@ class OutreachParser(argparse.ArgumentParser):
     def error(self, message: str) -> NoReturn:
         # argparse's own messages start "argument --x:"; the option is enough.
         super().error(message.removeprefix("argument "))
+
+
+def command_paths(parser: argparse.ArgumentParser) -> list[str]:
+    """Every command a user can run, as typed after `outreach`: `check`, `drafts list`…
+
+    A command with actions counts through its actions; the README's table
+    and shell completion are kept equal to this list.
+    """
+    found: list[str] = []
+
+    def walk(current: argparse.ArgumentParser, prefix: tuple[str, ...]) -> None:
+        groups = [a for a in current._actions if isinstance(a, argparse._SubParsersAction)]
+        if not groups and prefix:
+            found.append(" ".join(prefix))
+        for group in groups:
+            for name, sub in group.choices.items():
+                walk(sub, (*prefix, name))
+
+    walk(parser, ())
+    return found
