@@ -19,7 +19,7 @@ from outreach.core.events import parse_events
 from outreach.core.shares import choose_recipients, is_over
 from outreach.core.validation import did_you_mean
 from outreach.store.journal import Journal
-from outreach.store.journal.drafts import shared_events
+from outreach.store.journal.drafts import sent_event_shares, shared_events
 from outreach.store.workspace import Workspace, atomic_write, read_bytes, read_text
 
 if TYPE_CHECKING:
@@ -30,22 +30,32 @@ if TYPE_CHECKING:
 class EventRow:
     event: Event
     over: bool
-    shared: int  # people it has been drafted to
+    shared: int  # people it has been drafted to (sent or not; not discarded)
     audience: int  # people it would go to in all (share_with or tag overlap)
+    sent: int = 0  # of `shared`, the people it was sent to
 
 
 def list_events(
     workspace: Workspace, journal: Journal, *, now: datetime, include_over: bool = False
 ) -> list[EventRow]:
-    """Events soonest first, with how many people each has been drafted to so far."""
-    shared = shared_events(journal, [e.id for e in workspace.events])
+    """Events soonest first, with how many people each has been drafted and sent to."""
+    ids = [e.id for e in workspace.events]
+    shared, sent = shared_events(journal, ids), sent_event_shares(journal, ids)
     rows = []
     for event in workspace.events:
         over = is_over(event, now=now)
         if over and not include_over:
             continue
         audience = len(choose_recipients(event, workspace.roster))
-        rows.append(EventRow(event, over, len(shared.get(event.id, ())), audience))
+        rows.append(
+            EventRow(
+                event,
+                over,
+                len(shared.get(event.id, ())),
+                audience,
+                sent=len(sent.get(event.id, ())),
+            )
+        )
     return rows
 
 

@@ -6,7 +6,7 @@ import argparse
 from pathlib import Path
 from typing import Any
 
-from outreach.base.errors import ExitStatus
+from outreach.base.wording import plural
 from outreach.cli.base import add_command, show_help
 from outreach.cli.context import Context
 
@@ -33,9 +33,9 @@ def register(subparsers: Any, common: argparse.ArgumentParser) -> None:
         "list",
         common=common,
         help="upcoming events and how far each has been shared",
-        description="Upcoming events, soonest first, with their host and how many people"
-        " each has been drafted to out of everyone it would go to. --all includes events"
-        " that are over.",
+        description="Upcoming events, soonest first, with their host, how many people"
+        " each has been drafted for and sent to, out of everyone it would go to. --all"
+        " includes events that are over.",
         examples=["outreach events list", "outreach events list --all --as-of 2026-06-01"],
     )
     listing.add_argument("--all", action="store_true", help="include events that are over")
@@ -84,8 +84,16 @@ def run_list(ctx: Context) -> int:
         over = "  [over]" if row.over else ""
         ctx.out(f"{event.id}: {event.title}{over}")
         ctx.out(f"    {when(event.start)}; hosted by {host}")
-        ctx.out(f"    shared with {row.shared} of {row.audience}")
+        ctx.out(f"    {shared_so_far(row.shared, row.sent, row.audience)}")
     return 0
+
+
+def shared_so_far(drafted: int, sent: int, audience: int) -> str:
+    """`drafted for 4, sent to 2 of 6 interested`: drafts are not shares until sent."""
+    interested = f"{audience:,} interested"
+    if not drafted:
+        return f"not drafted yet; {interested}"
+    return f"drafted for {drafted:,}, sent to {sent:,} of {interested}"
 
 
 def run_import(ctx: Context) -> int:
@@ -113,7 +121,7 @@ def run_import(ctx: Context) -> int:
         ctx.out(result.text.rstrip("\n") if result.text else "nothing to import")
     else:
         count = len(result.added)
-        ctx.out(f"{count} event{'s' if count != 1 else ''} added to events.toml")
+        ctx.out(f"{plural(count, 'event')} added to events.toml")
         if count:
             ctx.out("next: `outreach draft shares --dry-run` to see who they would go to")
     if result.needs_host:
@@ -121,5 +129,6 @@ def run_import(ctx: Context) -> int:
             "hint: add the organizer to roster.toml, or rerun with --host ID"
             " (or --host me for your own events)"
         )
-        return int(ExitStatus.FAILURE)
+    # The file was read and what could be imported was: that is success, as for
+    # `contacts import`; the events left out are listed above with what to do.
     return 0

@@ -18,6 +18,7 @@ from outreach.app.reporting import (
     render_report,
 )
 from outreach.base.errors import ExitStatus
+from outreach.base.wording import plural
 from outreach.cli.base import add_command
 from outreach.cli.context import Context
 from outreach.core.report.model import Report
@@ -152,7 +153,7 @@ def run_plan(ctx: Context) -> int:
     elif count:
         them = "it" if count == 1 else "them"
         ctx.out(
-            f"{count} {'draft' if count == 1 else 'drafts'} written; review {them}"
+            f"{plural(count, 'draft')} written; review {them}"
             " (`outreach drafts list`), then send from your mail client or with"
             " `outreach drafts send ID…`"
         )
