@@ -114,6 +114,12 @@ def import_calendar(
         return result
     combined = append_text(existing, addition)
     # Validate the whole file as the next run will read it, before writing it.
-    parse_events(combined, workspace.roster, workspace.config.circles, str(events_path))
+    parse_events(
+        combined,
+        workspace.roster,
+        workspace.config.circles,
+        str(events_path),
+        default_zone=workspace.config.timezone,
+    )
     atomic_write(events_path, combined)
     return result

@@ -282,7 +282,13 @@ def _validate(
     # only repeat those errors in another guise.
     if events_text is not None and not problems:
         try:
-            events = parse_events(events_text, roster, config.circles, str(events_path))
+            events = parse_events(
+                events_text,
+                roster,
+                config.circles,
+                str(events_path),
+                default_zone=config.timezone,
+            )
         except InputError as exc:
             problems += exc.problems
     InputError.collect(problems)
