@@ -151,8 +151,3 @@ def test_each_command_module_adds_the_command_it_is_named_for(name: str) -> None
     parser = build_parser([name])
     (subparsers,) = [a for a in parser._actions if isinstance(a, argparse._SubParsersAction)]
     assert list(subparsers.choices) == [name]
-
-
-def test_a_misspelt_command_gets_the_list_of_commands(run_cli: RunCli) -> None:
-    result = run_cli("reprot", expect=2)
-    assert "invalid choice: 'reprot'" in result.stderr and "'report'" in result.stderr

@@ -95,7 +95,7 @@ path = "~/Mail"
             '[me]\nname = "Dana"\nemail = "not an address"\n',
             "outreach.toml:3:10: 'not an address' is not a valid address",
         ),
-        ("[me\nname = 1\n", "outreach.toml:1:4: TOML syntax:"),
+        ("[me\nname = 1\n", "outreach.toml:1:1: this table header is not closed: add ']'"),
     ],
 )
 def test_config_problem_is_located(text: str, expected: str) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
 
@@ -11,7 +12,8 @@ from outreach.base.model import Circle
 from outreach.core.config import DEFAULT_CIRCLES
 from outreach.core.events import parse_events
 from outreach.core.roster import parse_roster
-from tests.support.workspaces import DEFAULT_ROSTER
+from tests.conftest import RunCli
+from tests.support.workspaces import DEFAULT_ROSTER, make_workspace
 
 CIRCLES = {name: Circle(name, days) for name, days in DEFAULT_CIRCLES.items()}
 ROSTER = parse_roster(DEFAULT_ROSTER, CIRCLES)
@@ -90,3 +92,35 @@ def test_event_problem_is_located(body: str, expected: str) -> None:
         parse_events("[events.e]\n" + body, ROSTER, CIRCLES, "events.toml")
     found = [str(p) for p in caught.value.problems]
     assert any(p.startswith(expected) for p in found), found
+
+
+def test_an_event_without_a_zone_takes_the_workspaces() -> None:
+    text = """
+[events.swap]
+title = "Seed swap"
+host = "ana"
+start = 2026-07-01T17:00:00
+
+[events.talk]
+title = "Talk in Berlin"
+host = "ana"
+start = 2026-07-02
+timezone = "Europe/Berlin"
+"""
+    swap, talk = parse_events(text, ROSTER, CIRCLES, default_zone="America/Chicago")
+    assert swap.start.astimezone(UTC) == datetime(2026, 7, 1, 22, 0, tzinfo=UTC)
+    # An event's own zone wins over the workspace's.
+    assert talk.start.astimezone(UTC) == datetime(2026, 7, 1, 22, 0, tzinfo=UTC)
+    assert str(talk.start.tzinfo) == "Europe/Berlin"
+
+
+def test_the_workspace_zone_applies_through_the_cli(tmp_path: Path, run_cli: RunCli) -> None:
+    ws = make_workspace(
+        tmp_path / "ws",
+        config='timezone = "America/Chicago"\n[me]\nname = "Dana"\nemail = "dana@example.org"\n',
+        events='[events.swap]\ntitle = "Seed swap"\nhost = "ana"\nstart = 2026-07-01T17:00:00\n',
+    )
+    listing = run_cli("--home", str(ws), "--as-of", "2026-06-15", "events", "list").stdout
+    assert listing.splitlines()[1] == (
+        "    Wednesday 1 July 2026 at 17:00 (America/Chicago); hosted by ana"
+    )

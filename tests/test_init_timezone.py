@@ -4,18 +4,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
-
 from tests.conftest import RunCli
 
 
-@pytest.mark.parametrize("example", [False, True])
-def test_init_writes_the_machines_zone_commented(
-    example: bool, tmp_path: Path, run_cli: RunCli
-) -> None:
+def test_init_writes_the_machines_zone_commented(tmp_path: Path, run_cli: RunCli) -> None:
     root = tmp_path / "ws"
-    flags = ["--example"] if example else []
-    run_cli("init", str(root), *flags, environ={"TZ": "America/Chicago"})
+    run_cli("init", str(root), environ={"TZ": "America/Chicago"})
     text = (root / "outreach.toml").read_text()
     setting = (
         "# Your time zone: daemon job times, events that name none, and calendars'\n"
@@ -27,4 +21,13 @@ def test_init_writes_the_machines_zone_commented(
     )
     assert setting in text
     assert text.index(setting) < text.index("[me]")
+    run_cli("--home", str(root), "check")
+
+
+def test_the_example_keeps_its_own_zone_on_any_machine(tmp_path: Path, run_cli: RunCli) -> None:
+    root = tmp_path / "ws"
+    run_cli("init", str(root), "--example", environ={"TZ": "Asia/Tokyo"})
+    text = (root / "outreach.toml").read_text()
+    assert text.count("\ntimezone = ") == 1
+    assert 'timezone = "America/Chicago"' in text
     run_cli("--home", str(root), "check")

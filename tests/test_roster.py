@@ -57,7 +57,7 @@ def test_addresses_match_without_regard_to_case_local_part_included() -> None:
     [
         (
             '[contacts.a]\nname = "A"\nemails = ["a@example.net"\n',
-            "roster.toml:3:26: TOML syntax: unclosed array at the end of the file",
+            "roster.toml:3:10: this list is not closed: add ']' after its last item",
         ),
         (
             '[contacts.a]\nname = "A"\nemails = ["a@@example.net"]\n',

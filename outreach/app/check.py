@@ -5,9 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from outreach.base.errors import InputError
+from outreach.base.errors import InputError, Problem
 from outreach.core.render import KINDS, Me, check_templates
-from outreach.store.workspace import load_workspace
+from outreach.store.workspace import load_config, load_workspace, read_template_overrides
 
 
 @dataclass(frozen=True, slots=True)
@@ -19,13 +19,26 @@ class CheckResult:
 
 
 def check_workspace(root: Path) -> CheckResult:
-    """Raise InputError listing every problem; otherwise count what was checked."""
-    workspace = load_workspace(root)
-    me = Me(workspace.config.me.name, workspace.config.me.email)
-    InputError.collect(check_templates(workspace.template_overrides(), me=me))
+    """Raise InputError listing every problem; otherwise count what was checked.
+
+    The templates are checked even when the roster or events do not
+    validate, so one run shows everything that can be checked; the roster
+    and events need the config's circles, so a broken config stops there.
+    """
+    config = load_config(root)
+    problems: list[Problem] = []
+    counts = (0, 0)
+    try:
+        workspace = load_workspace(root)
+        counts = (len(workspace.roster), len(workspace.events))
+    except InputError as exc:
+        problems += exc.problems
+    templates = read_template_overrides(root / Path(config.paths.templates).expanduser())
+    problems += check_templates(templates, me=Me(config.me.name, config.me.email))
+    InputError.collect(problems)
     return CheckResult(
-        contacts=len(workspace.roster),
-        events=len(workspace.events),
-        mailboxes=len(workspace.config.mailboxes),
+        contacts=counts[0],
+        events=counts[1],
+        mailboxes=len(config.mailboxes),
         templates=len(KINDS),
     )

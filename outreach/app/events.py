@@ -21,7 +21,7 @@ from outreach.core.recur import next_occurrence
 from outreach.core.shares import choose_recipients
 from outreach.core.validation import did_you_mean
 from outreach.store.journal import Journal
-from outreach.store.journal.drafts import shared_events
+from outreach.store.journal.drafts import sent_event_shares, shared_events
 from outreach.store.localzone import local_zone_name
 from outreach.store.workspace import Workspace, atomic_write, read_bytes, read_text
 
@@ -33,8 +33,9 @@ if TYPE_CHECKING:
 class EventRow:
     event: Event
     next: Event | None  # as of its next occurrence not over (None: it is over)
-    shared: int  # people it has been drafted to
+    shared: int  # people it has been drafted to (sent or not; not discarded)
     audience: int  # people it would go to in all (share_with or tag overlap)
+    sent: int = 0  # of `shared`, the people it was sent to
 
     @property
     def over(self) -> bool:
@@ -45,15 +46,24 @@ def list_events(
     workspace: Workspace, journal: Journal, *, now: datetime, include_over: bool = False
 ) -> list[EventRow]:
     """Events by their next occurrence, soonest first (those over last), with how
-    many people each has been drafted to so far."""
-    shared = shared_events(journal, [e.id for e in workspace.events])
+    many people each has been drafted and sent to so far."""
+    ids = [e.id for e in workspace.events]
+    shared, sent = shared_events(journal, ids), sent_event_shares(journal, ids)
     rows = []
     for event in workspace.events:
         following = next_occurrence(event, now=now)
         if following is None and not include_over:
             continue
         audience = len(choose_recipients(event, workspace.roster))
-        rows.append(EventRow(event, following, len(shared.get(event.id, ())), audience))
+        rows.append(
+            EventRow(
+                event,
+                following,
+                len(shared.get(event.id, ())),
+                audience,
+                sent=len(sent.get(event.id, ())),
+            )
+        )
     rows.sort(key=lambda r: (r.next is None, (r.next or r.event).start, r.event.id))
     return rows
 
@@ -119,6 +129,12 @@ def import_calendar(
         return result
     combined = append_text(existing, addition)
     # Validate the whole file as the next run will read it, before writing it.
-    parse_events(combined, workspace.roster, workspace.config.circles, str(events_path))
+    parse_events(
+        combined,
+        workspace.roster,
+        workspace.config.circles,
+        str(events_path),
+        default_zone=workspace.config.timezone,
+    )
     atomic_write(events_path, combined)
     return result

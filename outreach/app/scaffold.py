@@ -5,6 +5,7 @@ Never overwrites: a folder that already holds outreach.toml is left alone.
 
 from __future__ import annotations
 
+import tomllib
 from dataclasses import dataclass
 from datetime import datetime
 from importlib import resources
@@ -70,7 +71,9 @@ def init_workspace(root: Path, *, example: bool, now: datetime, zone: str = "UTC
     else:
         files, touches = _scaffold_files(), ()
     config = files["outreach.toml"].decode("utf-8")
-    files = files | {"outreach.toml": with_timezone(config, zone).encode("utf-8")}
+    if "timezone" not in tomllib.loads(config):
+        # The example names its own zone, so its dates read the same on every machine.
+        files = files | {"outreach.toml": with_timezone(config, zone).encode("utf-8")}
     written: list[str] = []
     for relative, content in sorted(files.items()):
         target = root / relative

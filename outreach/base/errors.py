@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 
 class ExitStatus(enum.IntEnum):
@@ -16,6 +16,7 @@ class ExitStatus(enum.IntEnum):
     FAILURE = 1  # a runtime failure: server unreachable, send refused, journal locked
     BAD_INPUT = 2  # bad configuration, roster, template or arguments
     INTERRUPTED = 130  # Ctrl-C, as shells report SIGINT
+    BROKEN_PIPE = 141  # the reader went away (`| head`): 128 + SIGPIPE, as shells report it
 
 
 @dataclass(frozen=True, slots=True)
@@ -26,6 +27,8 @@ class Problem:
     message: str
     line: int | None = None
     col: int | None = None
+    # What a parser said in its own words, shown only under --debug.
+    detail: str | None = field(default=None, compare=False)
 
     def __str__(self) -> str:
         where = self.path

@@ -8,7 +8,12 @@ import unicodedata
 
 def plural(count: int, one: str, many: str | None = None) -> str:
     """`1 contact`, `3 contacts`, `1,200 touches` (with `many` for irregular plurals)."""
-    return f"{count:,} {one if count == 1 else (many or one + 's')}"
+    return f"{count:,} {noun(count, one, many)}"
+
+
+def noun(count: int, one: str, many: str | None = None) -> str:
+    """The word alone, for `count` of it: `contact`, `contacts`, `people`."""
+    return one if count == 1 else (many or one + "s")
 
 
 _FOLD = {

@@ -15,6 +15,7 @@ from typing import TextIO
 
 from outreach.base.clock import Clock
 from outreach.base.progress import Progress
+from outreach.base.wording import plural
 from outreach.cli.terminal import progress_for
 from outreach.core.config import Config
 from outreach.store.journal import Journal
@@ -45,14 +46,24 @@ class Context:
         return load_config(self.home)
 
     def workspace(self) -> Workspace:
-        if self._workspace is None:
+        if self._workspace is None or self._workspace.broken:
             self._workspace = load_workspace(self.home)
+        return self._workspace
+
+    def view_workspace(self, *, shows_contacts: bool = False) -> Workspace:
+        """The workspace for a read-only view, which still works when the roster or
+        events do not validate: one line on stderr says which file and where."""
+        if self._workspace is None:
+            self._workspace = load_workspace(self.home, read_only_view=True)
+            if self._workspace.broken:
+                self.err(broken_note(self._workspace, shows_contacts=shows_contacts))
         return self._workspace
 
     def journal(self) -> Journal:
         """The workspace's journal, opened once and closed when the command ends."""
         if self._journal is None:
-            self._journal = Journal.open(self.workspace().journal_path)
+            loaded = self._workspace if self._workspace is not None else self.workspace()
+            self._journal = Journal.open(loaded.journal_path)
         return self._journal
 
     def progress(self) -> Progress:
@@ -68,3 +79,17 @@ class Context:
         if self._journal is not None:
             self._journal.close()
             self._journal = None
+
+
+def broken_note(workspace: Workspace, *, shows_contacts: bool) -> str:
+    """`note: roster.toml:12:8: what is wrong; …`: the first problem, and what is shown."""
+    first = workspace.broken[0]
+    more = len(workspace.broken) - 1
+    note = f"note: {first}" + (f" (and {plural(more, 'more problem')})" if more else "")
+    if shows_contacts:
+        note += (
+            "; showing the contacts as they were when last read"
+            if workspace.stale
+            else "; showing no contacts"
+        )
+    return note + "; `outreach check` lists every problem"

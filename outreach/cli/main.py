@@ -19,7 +19,9 @@ from outreach.base.clock import Clock, fixed_clock, system_clock
 from outreach.base.errors import ExitStatus, InputError, OutreachError
 from outreach.cli.base import parse_moment
 from outreach.cli.commands import command_modules, requested_command
+from outreach.cli.completion import complete_if_asked
 from outreach.cli.context import Context
+from outreach.cli.parser import OutreachParser
 
 DESCRIPTION = """\
 Authentic networking over email: keep a small, intentional network in plain
@@ -65,7 +67,7 @@ def common_options(*, for_subcommand: bool) -> argparse.ArgumentParser:
 
 def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
     """The full parser; given `argv`, only the part that running it needs."""
-    parser = argparse.ArgumentParser(
+    parser = OutreachParser(
         prog="outreach",
         description=DESCRIPTION,
         epilog=EPILOG,
@@ -118,6 +120,7 @@ def main(
         return int(args.handler(context))
     except OutreachError as exc:
         if args.debug:
+            print_error(exc, stderr, debug=True)
             raise
         print_error(exc, stderr)
         return int(exc.exit_status)
@@ -131,11 +134,16 @@ def main(
             context.close()
 
 
-def print_error(exc: OutreachError, stderr: TextIO) -> None:
-    """Problems as `file:line:col: message` lines; other errors on one line; then the hint."""
+def print_error(exc: OutreachError, stderr: TextIO, *, debug: bool = False) -> None:
+    """Problems as `file:line:col: message` lines; other errors on one line; then the hint.
+
+    With `debug`, each problem's detail (a parser's own message) follows it.
+    """
     if isinstance(exc, InputError):
         for problem in exc.problems:
             stderr.write(f"{problem}\n")
+            if debug and problem.detail:
+                stderr.write(f"  the parser said: {problem.detail}\n")
     else:
         stderr.write(f"outreach: {exc.message}\n")
     if exc.hint:
@@ -143,4 +151,18 @@ def print_error(exc: OutreachError, stderr: TextIO) -> None:
 
 
 def entry_point() -> int:
-    return main(sys.argv[1:])
+    """The installed `outreach` command: `main`, and quiet when the reader goes away."""
+    # The shell asking for tab completions: print them and exit.
+    complete_if_asked(build_parser)
+    try:
+        status = main(sys.argv[1:])
+        sys.stdout.flush()
+    except BrokenPipeError:
+        # `outreach ... | head` closed the pipe: end silently, as a command killed
+        # by SIGPIPE would. Restoring SIGPIPE's default instead would also kill
+        # the process on a dropped IMAP or SMTP connection. As Python's `signal`
+        # docs advise, stdout goes to /dev/null so the final flush cannot fail again.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return ExitStatus.BROKEN_PIPE
+    return status

@@ -15,7 +15,7 @@ from typing import Literal
 
 from outreach.base.errors import InputError, Problem
 from outreach.base.model import Contact, Roster, Why, address_key
-from outreach.base.wording import slug
+from outreach.base.wording import noun, plural, slug
 from outreach.core.contacts_csv import parse_contacts_csv
 from outreach.core.contacts_entry import (
     ImportBatch,
@@ -162,10 +162,10 @@ class ImportPlan:
         return lines
 
     def summary(self) -> str:
-        parts = [f"{len(self.new)} new {_plural(len(self.new), 'contact')}"]
-        parts.append(f"{len(self.skipped)} already known")
+        parts = [f"{len(self.new):,} new {noun(len(self.new), 'contact')}"]
+        parts.append(f"{len(self.skipped):,} already known")
         if self.problems:
-            parts.append(f"{len(self.problems)} {_plural(len(self.problems), 'warning')}")
+            parts.append(plural(len(self.problems), "warning"))
         return f"{self.path}: " + ", ".join(parts)
 
 
@@ -235,8 +235,3 @@ def contact_id_for(name: str, email: str, taken: set[str]) -> str:
         candidate = f"{base}-{n}"
     taken.add(candidate.lower())
     return candidate
-
-
-# Letters NFKD does not take apart into a base letter and a mark.
-def _plural(n: int, word: str) -> str:
-    return word if n == 1 else word + "s"

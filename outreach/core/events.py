@@ -40,9 +40,18 @@ MOVED_KEYS = ("from", "start", "end")
 
 
 def parse_events(
-    text: str, roster: Roster, circles: Mapping[str, Circle], path: str = EVENTS_FILE
+    text: str,
+    roster: Roster,
+    circles: Mapping[str, Circle],
+    path: str = EVENTS_FILE,
+    *,
+    default_zone: str | None = None,
 ) -> tuple[Event, ...]:
-    """Parse and validate events, reporting every problem at once."""
+    """Parse and validate events, reporting every problem at once.
+
+    `default_zone` (outreach.toml's `timezone`) is the zone of an event that
+    names none, so a workspace in one city need not repeat it on every event.
+    """
     try:
         data = parse_toml(text, path)
     except TomlSyntaxError as exc:
@@ -51,7 +60,7 @@ def parse_events(
     check.unknown_keys(data, ("events",), ())
     events: list[Event] = []
     for event_id, body in check.table(data, "events", ()).items():
-        event = _read_event(event_id, body, roster, circles, check)
+        event = _read_event(event_id, body, roster, circles, check, default_zone)
         if event is not None:
             events.append(event)
     InputError.collect(check.problems)
@@ -59,7 +68,12 @@ def parse_events(
 
 
 def _read_event(
-    event_id: str, body: Any, roster: Roster, circles: Mapping[str, Circle], check: Validator
+    event_id: str,
+    body: Any,
+    roster: Roster,
+    circles: Mapping[str, Circle],
+    check: Validator,
+    default_zone: str | None,
 ) -> Event | None:
     where: KeyPath = ("events", event_id)
     if not isinstance(body, dict):
@@ -79,6 +93,8 @@ def _read_event(
             f' "me" for your own event){did_you_mean(host, ids)}',
         )
     zone = _read_zone(body, where, check)
+    if zone is None and "timezone" not in body and default_zone is not None:
+        zone = zoneinfo.ZoneInfo(default_zone)  # validated with outreach.toml
     start = _read_moment(body, "start", where, zone, check, required=True)
     all_day = isinstance(body.get("start"), date) and not isinstance(body.get("start"), datetime)
     end = _read_moment(body, "end", where, zone, check, required=False)
@@ -219,15 +235,17 @@ def _read_moment(
             return value.replace(tzinfo=zone)
         check.error(
             (*where, key),
-            f"'{key}' needs a time zone: write an offset"
-            ' (2026-05-01T18:00:00-04:00) or add timezone = "Area/City"',
+            f"'{key}' needs a time zone: write an offset (2026-05-01T18:00:00-04:00),"
+            ' add timezone = "Area/City" to the event, or set it once at the top of'
+            " outreach.toml",
         )
         return None
     if isinstance(value, date) and not isinstance(value, datetime):
         if zone is None:
             check.error(
                 (*where, key),
-                f"'{key}' is a date without a time zone; add timezone = \"Area/City\"",
+                f"'{key}' is a date without a time zone; add timezone = \"Area/City\""
+                " to the event, or once at the top of outreach.toml",
             )
             return None
         return datetime.combine(value, time(0, 0), tzinfo=zone)

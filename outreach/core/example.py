@@ -9,10 +9,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from email.utils import format_datetime
 from zoneinfo import ZoneInfo
 
 from outreach.base.model import Direction, Touch, TouchKind
+from outreach.core.example_mail import example_mail
 
 ME_NAME, ME_EMAIL = "Dana Reyes", "dana@example.org"
 EVENT_ZONE = "America/Chicago"
@@ -202,196 +202,149 @@ def _config() -> str:
     return f"""\
 # The example workspace: a small network that runs offline.
 # Try: outreach check, outreach sync, outreach report, outreach draft shares --dry-run
+# Every key is optional unless marked required. Check this file, the roster and
+# the events with: outreach check
 
-[me]
+# The time zone of the daemon's job times, and of every event in events.toml
+# that names none (default: this machine's zone for jobs; events then need one).
+timezone = "{EVENT_ZONE}"
+
+[me]                                   # required: you, as drafts' From
 name = "{ME_NAME}"
 email = "{ME_EMAIL}"
+# aliases = ["dana@work.example.com"]  # other addresses of yours, so your own mail is not a "reply"
 
+# Circles and how often (in days) you want to support someone in each.
+# focus: the 8-10 people and organisations you most want to understand and promote.
 [circles.focus]
-cadence_days = 14                      # people you most want to understand and promote
+cadence_days = 14
 
-[circles.extended]
+[circles.extended]                     # everyone else worth keeping in touch with
 cadence_days = 60
 
-# A local Maildir stands in for an IMAP account here.
+# Where outreach reads replies. A local Maildir stands in for an IMAP account here;
+# outreach init writes a commented IMAP example (host, tls, password_command, folders).
 [[mailboxes]]
 name = "example"
 kind = "maildir"
-path = "mail"
+path = "mail"                          # relative to this folder; a Maildir or a Maildir++ tree
 
+# Drafts wait in drafts/ for your review; nothing is sent without you.
 [drafts]
-push = false
+push = false                           # true: put each new draft in your IMAP Drafts folder too
 
+# Sending approved drafts (outreach drafts send ...) needs an [smtp] table:
+# [smtp]
+# host = "smtp.example.org"
+# port = 465
+# tls = "implicit"                     # implicit | starttls
+# username = "dana@example.org"
+# password_command = "pass show mail/work"
+# rate_per_minute = 20                 # providers lock accounts that send too fast
+
+# outreach report: who haven't I supported lately?
 [report]
-days = 90
+days = 90                              # the period of the health figures
 
+# The background daemon (outreach daemon) or cron (outreach daemon --once).
 [daemon]
-sync_every_minutes = 10
-idle = false
+sync_every_minutes = 10                # how often to read a mailbox without IMAP IDLE
+idle = false                           # true: push sync through IMAP IDLE where offered
 
+# Each job is one of outreach's own commands; jobs draft, they never send.
 [[daemon.jobs]]
 run = "draft shares"
-at = "daily 08:00"
-
+at = "daily 08:00"                     # a weekday and time ("monday 09:00"), "daily 08:30",
+                                       # "hourly" or "every 15 minutes"
 [[daemon.jobs]]
-run = "report --email"
+run = "report --email"                 # the report as a draft to you
 at = "daily 08:00"
 """
 
 
+# How the first contact's keys are explained, the first time each appears.
+_ROSTER_NOTES = {
+    "emails": "one or more; the first is where drafts go",
+    "circle": "focus | extended | a circle from outreach.toml (default extended)",
+    "why": "learn (from them) | contribute (to their work) | connect (them with others)",
+    "tags": "what they care about: events and introductions match on these",
+    "notes": "anything worth remembering about them",
+    "org": "the organisation they belong to",
+    "cadence_days": "overrides the circle's cadence for this person",
+    "links": "their site, their profile",
+}
+
+_ROSTER_HEADER = """\
+# The example network: a focus list and an extended network.
+# One [contacts.ID] table per person or organisation. The ID is how commands
+# name them (outreach touch ID ..., outreach draft intro ID1 ID2); it is letters,
+# digits, '-' and '_'. Required: name and emails. Add people with
+# `outreach contacts add`, or import them with `outreach contacts import FILE`.
+"""
+
+
+def _commented(line: str, explained: set[str]) -> str:
+    key = line.partition(" =")[0]
+    note = _ROSTER_NOTES.get(key)
+    if note is None or key in explained:
+        return line + "\n"
+    explained.add(key)
+    return f"# {key}: {note}\n{line}\n"
+
+
 def _roster() -> str:
-    parts = ["# The example network: a focus list and an extended network.\n"]
+    parts = [_ROSTER_HEADER]
+    explained: set[str] = set()
+    circle_now = ""
     for cid, name, email, circle, why, tags, extra in _CONTACTS:
-        parts.append(
-            f'\n[contacts.{cid}]\nname = "{name}"\nemails = ["{email}"]\n'
-            f'circle = "{circle}"\nwhy = {_toml_list(why)}\ntags = {_toml_list(tags)}\n{extra}'
-        )
+        if circle != circle_now:
+            parts.append(
+                "\n# The focus list: the people you most want to understand and promote.\n"
+                if circle == "focus"
+                else "\n# The extended network: supported every 60 days or so.\n"
+            )
+            circle_now = circle
+        lines = [
+            f'name = "{name}"',
+            f'emails = ["{email}"]',
+            f'circle = "{circle}"',
+            f"why = {_toml_list(why)}",
+            f"tags = {_toml_list(tags)}",
+            *extra.splitlines(),
+        ]
+        parts.append(f"\n[contacts.{cid}]\n")
+        parts.extend(_commented(line, explained) for line in lines)
     return "".join(parts)
+
+
+_EVENTS_HEADER = f"""\
+# Events worth sharing: other people's, and your own (host = "me", counted as
+# self-promotion). outreach draft shares drafts one personal email per person
+# who would care: everyone whose tags overlap the event's, or exactly the
+# people in share_with = ["ID", "tag:X", "circle:C"]. Import calendars with
+# `outreach events import FILE.ics`.
+#
+# start is a local time in outreach.toml's timezone ({EVENT_ZONE}); an event
+# elsewhere adds its own, timezone = "Europe/Berlin", or writes an offset:
+# start = 2026-05-02T17:00:00-05:00.
+"""
 
 
 def _events(now: datetime) -> str:
     zone = ZoneInfo(EVENT_ZONE)
     local_today = now.astimezone(zone).date()
-    parts = ['# Events worth sharing; host = "me" marks your own.\n']
-    for eid, title, host, days, hour, tags, location in _EVENTS:
+    parts = [_EVENTS_HEADER]
+    for number, (eid, title, host, days, hour, tags, location) in enumerate(_EVENTS):
         day = local_today + timedelta(days=days)
+        host_note = '                      # a contact ID, or "me"' if number == 0 else ""
+        tags_note = "                     # who it is shared with" if number == 0 else ""
         parts.append(
-            f'\n[events.{eid}]\ntitle = "{title}"\nhost = "{host}"\n'
-            f'start = {day.isoformat()}T{hour:02d}:00:00\ntimezone = "{EVENT_ZONE}"\n'
+            f'\n[events.{eid}]\ntitle = "{title}"\nhost = "{host}"{host_note}\n'
+            f"start = {day.isoformat()}T{hour:02d}:00:00\n"
             f'url = "https://example.net/events/{eid}"\nlocation = "{location}"\n'
-            f"tags = {_toml_list(tags)}\n"
+            f"tags = {_toml_list(tags)}{tags_note}\n"
         )
     return "".join(parts)
-
-
-def _message(
-    now: datetime, days_ago: float, headers: list[tuple[str, str]], body: str, seq: int
-) -> bytes:
-    sent = now - timedelta(days=days_ago)
-    lines = [
-        f"Date: {format_datetime(sent)}",
-        f"Message-ID: <example-{seq}.{int(sent.timestamp())}@example.invalid>",
-    ]
-    lines += [f"{name}: {value}" for name, value in headers]
-    lines += ["MIME-Version: 1.0", "Content-Type: text/plain; charset=utf-8", "", body, ""]
-    return "\r\n".join(lines).encode("utf-8")
-
-
-def _mail(now: datetime) -> dict[str, bytes]:
-    me = f"{ME_NAME} <{ME_EMAIL}>"
-    messages: list[tuple[str, float, list[tuple[str, str]], str]] = [
-        (
-            "cur",
-            3,
-            [
-                ("From", "Adrienne Moreau <adrienne@example.net>"),
-                ("To", me),
-                ("Subject", "Re: the mural opening"),
-            ],
-            "Dana, thank you for sending people our way. Twelve of them came!\n-- A.",
-        ),
-        (
-            "cur",
-            20,
-            [
-                ("From", "Kofi Mensah <kofi@tenants.example.org>"),
-                ("To", me),
-                ("Subject", "Re: intro: Kofi, meet Jordan"),
-            ],
-            "Jordan and I are meeting next week. Thanks for thinking of us.\nKofi",
-        ),
-        (
-            "new",
-            1,
-            [
-                ("From", "Priya Raman <priya@example.net>"),
-                ("To", me),
-                ("Subject", "Question about your asset map"),
-            ],
-            "Could I borrow the survey you used? I'd love to try it on our block.\nPriya",
-        ),
-        (
-            "cur",
-            2,
-            [
-                ("From", "Sam Whitfield <sam@coopenergy.example.org>"),
-                ("To", me),
-                ("Subject", "Automatic reply: checking in"),
-                ("Auto-Submitted", "auto-replied"),
-            ],
-            "I'm away until the end of the month with limited access to email.",
-        ),
-        (
-            "cur",
-            6,
-            [
-                ("From", "Mail Delivery System <MAILER-DAEMON@mx.example.org>"),
-                ("To", me),
-                ("Subject", "Undelivered Mail Returned to Sender"),
-                ("Auto-Submitted", "auto-replied"),
-            ],
-            "This is the mail system at host mx.example.org.\n\n<jordan@old-job.example.com>:"
-            " host mail.example.com said: 550 5.1.1 user unknown",
-        ),
-        (
-            "cur",
-            4,
-            [
-                ("From", "Hana Sato <hana@example.net>"),
-                ("To", "Urban growers <growers@lists.example.org>"),
-                ("Subject", "[growers] Spare seedlings this weekend"),
-                ("List-Id", "Urban growers <growers.lists.example.org>"),
-                ("List-Unsubscribe", "<mailto:growers-leave@lists.example.org>"),
-                ("Precedence", "list"),
-            ],
-            "I have forty tomato seedlings looking for homes. Come by Saturday.",
-        ),
-        (
-            "new",
-            8,
-            [
-                ("From", "Marisol Vega <marisol@example.com>"),
-                ("To", me),
-                ("Subject", "Loved your talk at the library"),
-            ],
-            "Hi Dana, I run the youth robotics club and would love to compare notes.\nMarisol",
-        ),
-    ]
-    sent: list[tuple[float, list[tuple[str, str]], str]] = [
-        (
-            15,
-            [
-                ("From", me),
-                ("To", "Rosa Delgado <rosa.delgado@example.com>"),
-                ("Subject", "Your grant draft"),
-            ],
-            "Rosa, I read it twice; notes below.",
-        ),
-        (
-            30,
-            [
-                ("From", me),
-                ("To", "Mei Lin <mei@example.net>, Tomás Ibarra <tomas@example.com>"),
-                ("Subject", "Garden gig?"),
-            ],
-            "Mei, Tomás: music at the seed swap?",
-        ),
-    ]
-    files: dict[str, bytes] = {}
-    for seq, (folder, days, headers, body) in enumerate(messages, start=1):
-        stamp = int((now - timedelta(days=days)).timestamp())
-        info = ":2,S" if folder == "cur" else ""
-        files[f"mail/{folder}/{stamp}.example{seq}.localhost{info}"] = _message(
-            now, days, headers, body, seq
-        )
-    for seq, (days, headers, body) in enumerate(sent, start=100):
-        stamp = int((now - timedelta(days=days)).timestamp())
-        files[f"mail/.Sent/cur/{stamp}.example{seq}.localhost:2,S"] = _message(
-            now, days, headers, body, seq
-        )
-    for folder in ("mail/tmp", "mail/.Sent/new", "mail/.Sent/tmp"):
-        files[f"{folder}/"] = b""  # an empty folder: Maildir needs cur, new and tmp
-    return files
 
 
 def _history(now: datetime) -> tuple[Touch, ...]:
@@ -416,6 +369,6 @@ def example_workspace(now: datetime) -> ExampleWorkspace:
         "roster.toml": _roster().encode(),
         "events.toml": _events(now).encode(),
         "templates/": b"",
-        **_mail(now),
+        **example_mail(now, me_name=ME_NAME, me_email=ME_EMAIL),
     }
     return ExampleWorkspace(files=files, touches=_history(now))

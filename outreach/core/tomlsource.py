@@ -19,6 +19,7 @@ from typing import Any
 import tomli
 
 from outreach.base.errors import Problem
+from outreach.core.tomlwords import explain
 
 PathPart = str | int
 KeyPath = tuple[PathPart, ...]
@@ -51,18 +52,28 @@ def parse_toml(text: str, path: str) -> dict[str, Any]:
 
 
 def toml_problem(exc: tomli.TOMLDecodeError, path: str, text: str) -> Problem:
-    message = str(exc)
-    line = col = None
-    found = _TOML_ERROR_POSITION.search(message)
-    if found:
-        line, col = int(found.group(1)), int(found.group(2))
-        message = message[: found.start()]
-    elif message.endswith(" (at end of document)"):
-        message = message.removesuffix(" (at end of document)") + " at the end of the file"
-        lines = text.splitlines() or [""]
-        line, col = len(lines), len(lines[-1]) + 1
+    """The syntax error in plain words at the place of the mistake; the parser's own
+    message as the Problem's detail."""
+    raw = getattr(exc, "msg", None) or str(exc)
+    line: int | None = getattr(exc, "lineno", None)
+    col: int | None = getattr(exc, "colno", None)
+    if line is None or col is None:
+        message = str(exc)
+        found = _TOML_ERROR_POSITION.search(message)
+        if found:
+            line, col = int(found.group(1)), int(found.group(2))
+            raw = message[: found.start()]
+        else:
+            raw = message.removesuffix(" (at end of document)")
+            lines = text.splitlines() or [""]
+            line, col = len(lines), len(lines[-1]) + 1
+    explained = explain(raw, text, line, col)
     return Problem(
-        path=path, message=f"TOML syntax: {message[:1].lower()}{message[1:]}", line=line, col=col
+        path=path,
+        message=explained.message,
+        line=explained.line,
+        col=explained.col,
+        detail=str(exc),
     )
 
 

@@ -12,7 +12,7 @@ import contextlib
 import io
 import shlex
 import traceback
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -41,16 +41,27 @@ class JobOutcome:
 
 def job_problems(config: Config, config_text: str) -> list[Problem]:
     """A located problem for each job line the CLI would not accept."""
+    return run_line_problems(
+        config.path, config_text, [(index, job.run) for index, job in enumerate(config.daemon.jobs)]
+    )
+
+
+def run_line_problems(
+    path: str, config_text: str, runs: Sequence[tuple[int, str]]
+) -> list[Problem]:
+    """Problems with `run` lines given as (index in [[daemon.jobs]], text).
+
+    Takes the lines rather than a Config so `check` can report them beside
+    the other problems of an outreach.toml that does not validate.
+    """
     locator = KeyLocator(config_text)
     problems: list[Problem] = []
-    for index, job in enumerate(config.daemon.jobs):
-        reason = _rejection(job)
+    for index, run in runs:
+        reason = _rejection(run)
         if reason is not None:
             problems.append(
                 locator.problem(
-                    config.path,
-                    ("daemon", "jobs", index, "run"),
-                    f'unknown job "{job.run}": {reason}',
+                    path, ("daemon", "jobs", index, "run"), f'unknown job "{run}": {reason}'
                 )
             )
     return problems
@@ -61,9 +72,9 @@ def validate_jobs(config: Config, config_text: str) -> None:
     InputError.collect(job_problems(config, config_text))
 
 
-def _rejection(job: DaemonJob) -> str | None:
+def _rejection(run: str) -> str | None:
     try:
-        tokens = shlex.split(job.run)
+        tokens = shlex.split(run)
     except ValueError as exc:
         return f"cannot split it into words ({exc})"
     if not tokens:
@@ -114,4 +125,4 @@ def run_job(job: DaemonJob, *, home: Path, environ: Mapping[str, str], clock: Cl
     )
 
 
-__all__ = ["JobOutcome", "job_problems", "run_job", "validate_jobs"]
+__all__ = ["JobOutcome", "job_problems", "run_job", "run_line_problems", "validate_jobs"]

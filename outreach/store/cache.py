@@ -43,6 +43,15 @@ def encode(key: bytes, roster: Roster, events: tuple[Event, ...]) -> bytes:
     return key + pickle.dumps(payload, protocol=pickle.HIGHEST_PROTOCOL)
 
 
+def decode_last_good(data: bytes) -> tuple[Roster, tuple[Event, ...]] | None:
+    """Whatever clean roster and events were stored last, under any key.
+
+    For read-only views while a file does not validate: the contacts as they
+    were when last read are better than none, and the view says so.
+    """
+    return decode(data, data[: hashlib.sha256().digest_size])
+
+
 def decode(data: bytes, key: bytes) -> tuple[Roster, tuple[Event, ...]] | None:
     """The cached roster and events, or None when `data` was stored under another key."""
     # The cache is the tool's own file in the user's workspace; the key is

@@ -23,7 +23,7 @@ from outreach.core.config import CONFIG_FILE, Config, ImapMailbox, SmtpConfig, p
 from outreach.core.events import parse_events
 from outreach.core.roster import read_roster
 from outreach.core.tomlsource import KeyLocator
-from outreach.store.cache import CACHE_FILE, cache_key, decode, encode
+from outreach.store.cache import CACHE_FILE, cache_key, decode, decode_last_good, encode
 
 if TYPE_CHECKING:
     from outreach.core.render import TemplateOverrides
@@ -103,6 +103,10 @@ class Workspace:
     config: Config
     roster: Roster
     events: tuple[Event, ...]
+    # Loaded for a read-only view although roster.toml or events.toml has these
+    # problems: roster and events are then the last ones that validated, if any.
+    broken: tuple[Problem, ...] = ()
+    stale: bool = False
 
     def path(self, relative: str) -> Path:
         """A path from the config, relative to the workspace unless absolute."""
@@ -202,8 +206,14 @@ def _read_config(root: Path) -> tuple[Config, str]:
     return config, text
 
 
-def load_workspace(root: Path) -> Workspace:
-    """Read and validate config, roster and events, reporting every problem at once."""
+def load_workspace(root: Path, *, read_only_view: bool = False) -> Workspace:
+    """Read and validate config, roster and events, reporting every problem at once.
+
+    A `read_only_view` (listing drafts, reading the journal) survives a
+    roster or events file that does not validate: the workspace comes back
+    with those problems in `broken`, and the roster and events last read
+    cleanly (`stale`), or none. A broken outreach.toml still stops it.
+    """
     config, config_text = _read_config(root)
     roster_path = root / Path(config.paths.roster).expanduser()
     events_path = root / Path(config.paths.events).expanduser()
@@ -217,12 +227,33 @@ def load_workspace(root: Path) -> Workspace:
     if cached is not None:
         roster, events = cached
     else:
-        with collector_paused():
-            roster, events = _validate(config, roster_path, texts[1], events_path, texts[2])
+        try:
+            with collector_paused():
+                roster, events = _validate(config, roster_path, texts[1], events_path, texts[2])
+        except InputError as exc:
+            if not read_only_view:
+                raise
+            return _last_good(root, config, exc.problems)
         # A read-only workspace still works, only slower.
         with contextlib.suppress(WorkspaceError):
             atomic_write(root / CACHE_FILE, encode(key, roster, events), mode=0o600, durable=False)
     return Workspace(root=root, config=config, roster=roster, events=events)
+
+
+def _last_good(root: Path, config: Config, problems: tuple[Problem, ...]) -> Workspace:
+    try:
+        found = decode_last_good((root / CACHE_FILE).read_bytes())
+    except OSError:
+        found = None
+    roster, events = found if found is not None else (Roster.of(()), ())
+    return Workspace(
+        root=root,
+        config=config,
+        roster=roster,
+        events=events,
+        broken=problems,
+        stale=found is not None,
+    )
 
 
 def _read_cache(root: Path, key: bytes) -> tuple[Roster, tuple[Event, ...]] | None:
@@ -251,7 +282,13 @@ def _validate(
     # only repeat those errors in another guise.
     if events_text is not None and not problems:
         try:
-            events = parse_events(events_text, roster, config.circles, str(events_path))
+            events = parse_events(
+                events_text,
+                roster,
+                config.circles,
+                str(events_path),
+                default_zone=config.timezone,
+            )
         except InputError as exc:
             problems += exc.problems
     InputError.collect(problems)

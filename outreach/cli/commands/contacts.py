@@ -13,6 +13,7 @@ from outreach.app.contacts import (
     import_contacts,
 )
 from outreach.base.model import Why
+from outreach.base.wording import plural
 from outreach.cli.base import add_command
 from outreach.cli.context import Context
 from outreach.store.workspace import atomic_write
@@ -144,7 +145,7 @@ def run_list(ctx: Context) -> int:
     widths = [max(len(r[i]) for r in [header, *rows]) for i in range(len(header))]
     for row in [header, *rows]:
         ctx.out("  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip())
-    ctx.out(f"{len(rows)} contact{'s' if len(rows) != 1 else ''}")
+    ctx.out(plural(len(rows), "contact"))
     return 0
 
 

@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from outreach.base.errors import ExitStatus, InputError, Problem
+from outreach.base.wording import noun, plural
 from outreach.cli.base import add_command, show_help
 from outreach.cli.context import Context
 
@@ -154,7 +155,10 @@ def _push_option(parser: argparse.ArgumentParser) -> None:
 
 
 def report_batch(ctx: Context, batch: DraftBatch, what: str) -> int:
-    """Print what a drafting run did; exit 1 when the drafts were made but the push failed."""
+    """Print what a drafting run did; exit 1 when the drafts were made but the push failed.
+
+    `what` is the singular noun of what is drafted: "share", "introduction".
+    """
     for note in batch.notes:
         ctx.err(f"note: {note}")
     if batch.dry_run:
@@ -163,22 +167,22 @@ def report_batch(ctx: Context, batch: DraftBatch, what: str) -> int:
             ctx.out(f"would draft: {event}{', '.join(planned.recipients)}: {planned.subject}")
         if len(batch.planned) > SHOWN:
             ctx.out(f"  … and {len(batch.planned) - SHOWN:,} more")
-        own = f" ({batch.self_promotion} of your own events)" if batch.self_promotion else ""
-        ctx.out(f"{batch.count:,} {what} would be drafted{own}; nothing written (--dry-run)")
+        own = f" ({batch.self_promotion:,} of your own events)" if batch.self_promotion else ""
+        ctx.out(f"{plural(batch.count, what)} would be drafted{own}; nothing written (--dry-run)")
         return 0
     for draft in batch.drafts[:SHOWN]:
         ctx.out(f"{draft.id:>5}  {draft.path}  {draft.subject}")
     if len(batch.drafts) > SHOWN:
         ctx.out(f"  … and {len(batch.drafts) - SHOWN:,} more; see `outreach drafts list`")
     if not batch.drafts:
-        ctx.out(f"no new {what} to draft")
+        ctx.out(f"no new {noun(0, what)} to draft")
         return 0
-    drafts_word, them = ("draft", "it") if batch.count == 1 else ("drafts", "them")
+    them = "it" if batch.count == 1 else "them"
     own = ""
     if batch.self_promotion:
-        own = f", {batch.self_promotion} promoting your own events (self-promotion)"
+        own = f", {batch.self_promotion:,} promoting your own events (self-promotion)"
     ctx.out(
-        f"{batch.count:,} {drafts_word} written{own}; review {them}, then"
+        f"{plural(batch.count, 'draft')} written{own}; review {them}, then"
         " `outreach drafts send ID…` (or send them from your mail client)"
     )
     if batch.pushed:
@@ -204,7 +208,7 @@ def run_shares(ctx: Context) -> int:
         push=ctx.args.push,
         environ=ctx.environ,
     )
-    return report_batch(ctx, batch, "shares")
+    return report_batch(ctx, batch, "share")
 
 
 def run_intro(ctx: Context) -> int:
@@ -221,7 +225,7 @@ def run_intro(ctx: Context) -> int:
         push=ctx.args.push,
         environ=ctx.environ,
     )
-    return report_batch(ctx, batch, "introductions")
+    return report_batch(ctx, batch, "introduction")
 
 
 def run_intros(ctx: Context) -> int:
@@ -258,7 +262,7 @@ def run_intros(ctx: Context) -> int:
             environ=ctx.environ,
             **common,
         )
-    return report_batch(ctx, batch, "introductions")
+    return report_batch(ctx, batch, "introduction")
 
 
 def run_check_in(ctx: Context) -> int:
@@ -273,4 +277,4 @@ def run_check_in(ctx: Context) -> int:
         push=ctx.args.push,
         environ=ctx.environ,
     )
-    return report_batch(ctx, batch, "check-ins")
+    return report_batch(ctx, batch, "check-in")

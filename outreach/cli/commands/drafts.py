@@ -105,6 +105,8 @@ def run_list(ctx: Context) -> int:
     from outreach.app.drafting import pending_drafts
     from outreach.store.journal.drafts import PENDING
 
+    # A read-only view: it works while roster.toml or events.toml is broken.
+    ctx.view_workspace()
     records = pending_drafts(ctx.journal(), include_done=ctx.args.all)
     if not records:
         ctx.out("no drafts" if ctx.args.all else "no drafts waiting for review")
@@ -128,7 +130,7 @@ def run_list(ctx: Context) -> int:
 def run_show(ctx: Context) -> int:
     from outreach.app.drafting import show_draft
 
-    view = show_draft(ctx.workspace(), ctx.journal(), ctx.args.id)
+    view = show_draft(ctx.view_workspace(), ctx.journal(), ctx.args.id)
     record = view.record
     ctx.out(f"draft {record.id}: {record.kind}, {record.status}, file {record.path}")
     for name, value in view.headers.items():

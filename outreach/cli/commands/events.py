@@ -6,7 +6,6 @@ import argparse
 from pathlib import Path
 from typing import Any
 
-from outreach.base.errors import ExitStatus
 from outreach.cli.base import add_command, show_help
 from outreach.cli.context import Context
 
@@ -35,7 +34,8 @@ def register(subparsers: Any, common: argparse.ArgumentParser) -> None:
         help="upcoming events and how far each has been shared",
         description="Upcoming events by their next occurrence, soonest first (a series"
         " shows the one to come), with their host and how many people each has been"
-        " drafted to out of everyone it would go to. --all includes events that are over.",
+        " drafted for and sent to, out of everyone it would go to. --all includes"
+        " events that are over.",
         examples=[
             "outreach events list",
             "outreach events list --all --as-of 2026-06-01",
@@ -104,8 +104,16 @@ def run_list(ctx: Context) -> int:
         repeats = "; repeats" if event.recurrence is not None else ""
         label = "next: " if event.recurrence is not None and row.next is not None else ""
         ctx.out(f"    {label}{when(shown)}{repeats}; hosted by {host}")
-        ctx.out(f"    shared with {row.shared} of {row.audience}")
+        ctx.out(f"    {shared_so_far(row.shared, row.sent, row.audience)}")
     return 0
+
+
+def shared_so_far(drafted: int, sent: int, audience: int) -> str:
+    """`drafted for 4, sent to 2 of 6 interested`: drafts are not shares until sent."""
+    interested = f"{audience:,} interested"
+    if not drafted:
+        return f"not drafted yet; {interested}"
+    return f"drafted for {drafted:,}, sent to {sent:,} of {interested}"
 
 
 def run_import(ctx: Context) -> int:
@@ -141,5 +149,6 @@ def run_import(ctx: Context) -> int:
             "hint: add the organizer to roster.toml, or rerun with --host ID"
             " (or --host me for your own events)"
         )
-        return int(ExitStatus.FAILURE)
+    # The file was read and what could be imported was: that is success, as for
+    # `contacts import`; the events left out are listed above with what to do.
     return 0

@@ -18,6 +18,7 @@ from outreach.app.reporting import (
     render_report,
 )
 from outreach.base.errors import ExitStatus
+from outreach.base.wording import plural
 from outreach.cli.base import add_command
 from outreach.cli.context import Context
 from outreach.core.report.model import Report
@@ -85,8 +86,10 @@ def run(ctx: Context) -> int:
     args = ctx.args
     if args.plan:
         return run_plan(ctx)
+    # Showing the report only reads; emailing it drafts, which needs a sound workspace.
+    workspace = ctx.workspace() if args.email else ctx.view_workspace(shows_contacts=True)
     report = build_report(
-        ctx.workspace(),
+        workspace,
         ctx.journal(),
         now=ctx.now(),
         circle=args.circle,
@@ -99,7 +102,7 @@ def run(ctx: Context) -> int:
         return run_email(ctx, report)
     if args.output:
         target = ctx.cwd / Path(args.output).expanduser()
-        ctx.workspace().refuse_to_overwrite_own_files(target)
+        workspace.refuse_to_overwrite_own_files(target)
         atomic_write(target, render_report(report, args.format))
         ctx.err(f"wrote the report ({args.format}) to {target}")
         return 0
@@ -150,7 +153,7 @@ def run_plan(ctx: Context) -> int:
     elif count:
         them = "it" if count == 1 else "them"
         ctx.out(
-            f"{count} {'draft' if count == 1 else 'drafts'} written; review {them}"
+            f"{plural(count, 'draft')} written; review {them}"
             " (`outreach drafts list`), then send from your mail client or with"
             " `outreach drafts send ID…`"
         )

@@ -259,6 +259,24 @@ def shared_events(journal: Journal, event_ids: Iterable[str]) -> dict[str, set[s
     return shared
 
 
+def sent_event_shares(journal: Journal, event_ids: Iterable[str]) -> dict[str, set[str]]:
+    """For each event, the contacts a share of it was sent to (replied to counts as sent)."""
+    wanted = list(dict.fromkeys(event_ids))
+    sent: dict[str, set[str]] = {e: set() for e in wanted}
+    for start in range(0, len(wanted), 500):
+        chunk = wanted[start : start + 500]
+        rows = journal.connection.execute(
+            "SELECT s.event_id, s.contact_id FROM event_shares s"
+            " JOIN drafts d ON d.id = s.draft_id"
+            f" WHERE s.event_id IN ({','.join('?' * len(chunk))})"
+            " AND d.status IN ('sent', 'replied')",
+            chunk,
+        )
+        for event_id, contact_id in rows:
+            sent[str(event_id)].add(str(contact_id))
+    return sent
+
+
 def mark_sent(journal: Journal, draft_id: int, *, at: datetime, source: str, now: datetime) -> bool:
     """Mark a draft sent and record the support it gives as touches, in one transaction.
 
