@@ -25,6 +25,7 @@ RANKS = {
     "core": 1,
     "mail": 2,
     "store": 2,
+    "web": 2,
     "app": 3,
     "daemon": 4,
     "cli": 5,

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
+from outreach.app.posts import recent_work
 from outreach.base.progress import Progress, no_progress
 from outreach.base.wording import plural
 from outreach.core.report import cells
@@ -81,6 +82,7 @@ def build_report(
         circle=circle,
         overdue_only=overdue_only,
         limit=limit,
+        recent_work=recent_work(workspace, journal, now=now),
     )
     progress(3, 3, "report")
     return report
@@ -193,6 +195,10 @@ def plan_next_steps(
             continue
         # Each step is drafted without pushing; the plan's drafts are pushed
         # together below, in one IMAP session.
+        if step.kind is StepKind.FEEDBACK:
+            # Feedback is yours to write; a template would only pretend.
+            steps.append(PlannedStep(line, skipped="feedback is written by you, not drafted"))
+            continue
         if step.kind is StepKind.SHARE_EVENT:
             assert step.event is not None
             batch = draft_shares(

@@ -9,7 +9,7 @@ become `InputError`s naming the template and line; nothing here writes.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Mapping, MutableMapping
+from collections.abc import Callable, Iterable, Mapping, MutableMapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, tzinfo
 from functools import lru_cache, partial
@@ -23,11 +23,12 @@ from jinja2.sandbox import SandboxedEnvironment
 
 from outreach.base.errors import InputError, Problem
 from outreach.base.model import Contact, Event, Why
+from outreach.core.posts import Post
 from outreach.core.validation import did_you_mean
 
 # One template per kind of draft; `kind.txt` holds the Subject line and the
 # text body, an optional `kind.html` beside it makes the draft multipart.
-KINDS = ("share_event", "intro", "intro_ask", "check_in")
+KINDS = ("share_event", "share_post", "intro", "intro_ask", "check_in")
 TEXT_SUFFIX, HTML_SUFFIX = ".txt", ".html"
 BUILTIN_LABEL = "built-in template"
 
@@ -318,6 +319,25 @@ def share_event_context(
     }
 
 
+def share_post_context(
+    *,
+    me: Me,
+    contact: Contact,
+    post: Post,
+    author: Contact,
+    shared_tags: Sequence[str],
+    now: datetime,
+) -> dict[str, Any]:
+    return {
+        "me": me,
+        "now": now,
+        "contact": contact,
+        "post": post,
+        "author": author,
+        "shared_tags": list(shared_tags),
+    }
+
+
 def intro_context(
     *, me: Me, a: Contact, b: Contact, why: str, asked: bool, now: datetime
 ) -> dict[str, Any]:
@@ -388,6 +408,25 @@ def sample_contexts(me: Me, now: datetime) -> dict[str, dict[str, Any]]:
     return {
         "share_event": share_event_context(
             me=me, contact=_SAMPLE_A, event=event, host=_SAMPLE_B, now=now
+        ),
+        "share_post": share_post_context(
+            me=me,
+            contact=_SAMPLE_A,
+            post=Post(
+                id=1,
+                contact_id=_SAMPLE_B.id,
+                feed_url="https://example.org/feed.xml",
+                guid="sample-post",
+                title="What a tenants' assembly taught us",
+                link="https://example.org/assembly",
+                published=now - timedelta(days=1),
+                categories=("housing",),
+                summary="Notes from a year of monthly assemblies.",
+                first_seen=now,
+            ),
+            author=_SAMPLE_B,
+            shared_tags=("housing",),
+            now=now,
         ),
         "intro": intro_context(me=me, a=_SAMPLE_A, b=_SAMPLE_B, why=why, asked=True, now=now),
         "intro_ask": intro_ask_context(me=me, contact=_SAMPLE_A, other=_SAMPLE_B, why=why, now=now),
