@@ -201,7 +201,7 @@ def _record(
         feeds=total,
         read=read,
         unchanged=unchanged,
-        new_posts=tuple(sorted(new_posts, key=lambda p: (p.published, p.id), reverse=True)),
+        new_posts=tuple(sorted(new_posts, key=lambda p: (-p.published.timestamp(), p.id))),
         older_posts=older,
         new_events=tuple(sorted(new_events, key=lambda e: (e.start, e.id))),
         failed=tuple(failed),

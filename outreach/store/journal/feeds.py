@@ -197,7 +197,8 @@ def posts_since(journal: Journal, since: datetime, *, until: datetime | None = N
     if until is not None:
         sql += " AND published_at <= ?"
         params.append(iso_utc(until))
-    rows = journal.connection.execute(sql + " ORDER BY published_at DESC, id DESC", params)
+    # Ties (undated posts seen in one read) keep the order their feed gave them.
+    rows = journal.connection.execute(sql + " ORDER BY published_at DESC, id", params)
     return [_post(r) for r in rows]
 
 

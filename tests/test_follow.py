@@ -1,0 +1,205 @@
+"""`outreach follow` against a real HTTP server on loopback serving real feed files."""
+
+from __future__ import annotations
+
+import gzip
+import socket
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from outreach.base.errors import FeedError
+from outreach.web.fetch import USER_AGENT, FeedClient
+from tests.conftest import RunCli
+from tests.support.feedserver import FeedServer, Route, feed_server
+from tests.support.workspaces import make_workspace
+
+FEEDS = Path(__file__).parent / "feeds"
+AS_OF = ("--as-of", "2026-06-15")
+
+
+@pytest.fixture
+def server() -> Iterator[FeedServer]:
+    with feed_server() as running:
+        yield running
+
+
+def roster_with_feeds(**feeds: list[str]) -> str:
+    tables = []
+    for contact_id, urls in feeds.items():
+        quoted = ", ".join(f'"{u}"' for u in urls)
+        tables.append(
+            f'[contacts.{contact_id}]\nname = "{contact_id.title()} Example"\n'
+            f'emails = ["{contact_id}@example.net"]\ntags = ["housing"]\nfeeds = [{quoted}]\n'
+        )
+    return "\n".join(tables)
+
+
+def test_follow_reads_a_feed_then_asks_again_conditionally_with_gzip(
+    tmp_path: Path, run_cli: RunCli, server: FeedServer
+) -> None:
+    server.routes["/atom.xml"] = Route(
+        (FEEDS / "large_atom_feed_that_needs_css_sanitisation.xml").read_bytes(),
+        etag='"v1"',
+        gzip=True,
+    )
+    home = make_workspace(tmp_path / "ws", roster=roster_with_feeds(ana=[server.url("/atom.xml")]))
+    first = run_cli("--home", str(home), *AS_OF, "follow")
+    assert (
+        first.stdout
+        == "read 1 of 1 feed tried: 0 new posts, 0 new events (and 15 older posts recorded)\n"
+    )
+    second = run_cli("--home", str(home), *AS_OF, "follow")
+    assert second.stdout == "read 1 of 1 feed tried, 1 unchanged: 0 new posts, 0 new events\n"
+    asked = server.requests_for("/atom.xml")
+    assert [r.headers.get("if-none-match") for r in asked] == [None, '"v1"']
+    assert {r.headers["user-agent"] for r in asked} == {USER_AGENT}
+    assert all("gzip" in r.headers["accept-encoding"] for r in asked)
+    assert USER_AGENT.startswith("outreach/0.1.0 ")
+
+
+def test_last_modified_alone_makes_the_next_request_conditional(
+    tmp_path: Path, run_cli: RunCli, server: FeedServer
+) -> None:
+    stamp = "Mon, 01 Jun 2026 00:00:00 GMT"
+    server.routes["/feed.json"] = Route(
+        (FEEDS / "example.json").read_bytes(), content_type="application/json", last_modified=stamp
+    )
+    home = make_workspace(tmp_path / "ws", roster=roster_with_feeds(ana=[server.url("/feed.json")]))
+    first = run_cli("--home", str(home), *AS_OF, "follow")
+    assert first.stdout == (
+        "ana (Ana Example)\n"
+        "  new post: post 2  https://example.org/second-item (2026-06-15)\n"
+        "  new post: Hello, world!  https://example.org/initial-post (2026-06-15)\n"
+        "read 1 of 1 feed tried: 2 new posts, 0 new events\n"
+    )
+    run_cli("--home", str(home), *AS_OF, "follow")
+    assert [r.headers.get("if-modified-since") for r in server.requests_for("/feed.json")] == [
+        None,
+        stamp,
+    ]
+
+
+def test_a_failing_feed_rests_for_a_growing_pause(
+    tmp_path: Path, run_cli: RunCli, server: FeedServer
+) -> None:
+    server.routes["/down"] = Route(b"oops", status=503)
+    server.routes["/ok.xml"] = Route((FEEDS / "rss2.0NSwithModules.xml").read_bytes(), etag='"a"')
+    home = make_workspace(
+        tmp_path / "ws",
+        roster=roster_with_feeds(ana=[server.url("/ok.xml")], ben=[server.url("/down")]),
+    )
+    down = server.url("/down")
+    first = run_cli("--home", str(home), "--as-of", "2026-06-15T12:00:00+00:00", "follow")
+    assert first.stdout == (
+        f"failed: {down}: HTTP 503 (Service Unavailable); next try after 2026-06-15 12:30 UTC\n"
+        "read 1 of 2 feeds tried: 0 new posts, 0 new events (and 1 older post recorded)\n"
+    )
+    resting = run_cli("--home", str(home), "--as-of", "2026-06-15T12:20:00+00:00", "follow")
+    assert resting.stdout == (
+        f"resting: {down}: failed 1 time in a row (HTTP 503 (Service Unavailable));"
+        " next try after 2026-06-15 12:30 UTC\n"
+        "read 1 of 1 feed tried, 1 unchanged, 1 resting: 0 new posts, 0 new events\n"
+    )
+    again = run_cli("--home", str(home), "--as-of", "2026-06-15T12:31:00+00:00", "follow")
+    assert again.stdout.splitlines()[0] == (
+        f"failed: {down}: HTTP 503 (Service Unavailable); next try after 2026-06-15 13:31 UTC"
+    )
+    assert len(server.requests_for("/down")) == 2
+
+
+def test_follow_exits_1_when_every_feed_fails(
+    tmp_path: Path, run_cli: RunCli, server: FeedServer
+) -> None:
+    server.routes["/laughs.xml"] = Route((FEEDS / "billion_laughs.xml").read_bytes())
+    home = make_workspace(
+        tmp_path / "ws",
+        roster=roster_with_feeds(ana=[server.url("/laughs.xml"), server.url("/missing")]),
+    )
+    result = run_cli("--home", str(home), *AS_OF, "follow", expect=1)
+    assert result.stdout == (
+        f"failed: {server.url('/laughs.xml')}: refused: the feed declares XML entities that"
+        " expand or load outside files (an entity-expansion or external-entity attack);"
+        " next try after 2026-06-15 12:30 UTC\n"
+        f"failed: {server.url('/missing')}: HTTP 404 (Not Found); next try after 2026-06-15"
+        " 12:30 UTC\n"
+        "read 0 of 2 feeds tried: 0 new posts, 0 new events\n"
+    )
+
+
+def test_without_feeds_follow_says_how_to_add_one(tmp_path: Path, run_cli: RunCli) -> None:
+    home = make_workspace(tmp_path / "ws")
+    result = run_cli("--home", str(home), "follow")
+    assert result.stdout == (
+        'no feeds to follow; add feeds = ["https://…"] to a contact in roster.toml\n'
+    )
+
+
+def test_a_bad_feed_url_is_a_located_roster_error(tmp_path: Path, run_cli: RunCli) -> None:
+    roster = roster_with_feeds(ana=["https://dana:pw@example.org/feed"])
+    home = make_workspace(tmp_path / "ws", roster=roster)
+    result = run_cli("--home", str(home), "check", expect=2)
+    assert result.stderr == (
+        f"{home / 'roster.toml'}:5:11: feed 'https://dana:pw@example.org/feed': credentials"
+        " inside a URL are refused; use a public feed address\n"
+    )
+
+
+def test_follow_is_accepted_as_a_daemon_job(tmp_path: Path, run_cli: RunCli) -> None:
+    home = make_workspace(
+        tmp_path / "ws",
+        extra_config='[[daemon.jobs]]\nrun = "follow"\nat = "daily 07:00"\n'
+        '[[daemon.jobs]]\nrun = "digest --email"\nat = "monday 08:00"\n',
+    )
+    assert run_cli("--home", str(home), "check").stdout.startswith("ok: ")
+
+
+# --- the HTTP client's limits, each against the real server ---
+
+
+def test_a_body_past_the_size_limit_is_refused_even_when_gzipped(server: FeedServer) -> None:
+    server.routes["/bomb.xml"] = Route(b"<rss>" + b" " * 3_000_000, gzip=True)
+    with FeedClient(max_bytes=1024 * 1024) as client, pytest.raises(FeedError) as caught:
+        client.fetch(server.url("/bomb.xml"))
+    assert caught.value.message == f"{server.url('/bomb.xml')}: larger than 1 MB; refused"
+
+
+def test_redirects_are_followed_a_few_times_only(server: FeedServer) -> None:
+    server.routes["/moved"] = Route(status=301, location=server.url("/feed.json"))
+    server.routes["/feed.json"] = Route(b"{}", content_type="application/json")
+    server.routes["/loop"] = Route(status=302, location=server.url("/loop"))
+    with FeedClient() as client:
+        assert client.fetch(server.url("/moved")).body == b"{}"
+        with pytest.raises(FeedError) as caught:
+            client.fetch(server.url("/loop"))
+    assert caught.value.message == f"{server.url('/loop')}: more than 5 redirects"
+    assert len(server.requests_for("/loop")) == 6
+
+
+def test_a_server_that_never_answers_times_out() -> None:
+    with socket.socket() as silent:
+        silent.bind(("127.0.0.1", 0))
+        silent.listen()  # accepts connections in the backlog, never answers
+        url = f"http://127.0.0.1:{silent.getsockname()[1]}/feed"
+        with FeedClient(timeout=0.3) as client, pytest.raises(FeedError) as caught:
+            client.fetch(url)
+    assert caught.value.message == f"{url}: no answer within 0.3 seconds"
+
+
+def test_a_refused_connection_names_the_url() -> None:
+    with socket.socket() as closed:
+        closed.bind(("127.0.0.1", 0))
+        port = closed.getsockname()[1]
+    url = f"http://127.0.0.1:{port}/feed"
+    with FeedClient() as client, pytest.raises(FeedError) as caught:
+        client.fetch(url)
+    assert caught.value.message.startswith(f"{url}: cannot fetch: ")
+
+
+def test_gzip_is_decoded(server: FeedServer) -> None:
+    body = (FEEDS / "example.json").read_bytes()
+    server.routes["/z.json"] = Route(body, gzip=True)
+    with FeedClient() as client:
+        assert client.fetch(server.url("/z.json")).body == body
+    assert gzip.compress(body) != body
