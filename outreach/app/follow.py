@@ -16,7 +16,6 @@ from datetime import datetime, timedelta
 from outreach.base.errors import FeedError
 from outreach.base.model import Event
 from outreach.base.progress import Progress, no_progress
-from outreach.core.feed_calendar import calendar_events
 from outreach.core.feeds import ReadFeed, read_feed
 from outreach.core.follow import is_resting, retry_after
 from outreach.core.posts import Post
@@ -109,6 +108,9 @@ def _gather(
             feed = read_feed(fetched.body, url=state.url, content_type=fetched.content_type)
             events: tuple[Event, ...] = ()
             if feed.calendar is not None:
+                # iCalendar support loads only when a calendar feed is read.
+                from outreach.core.feed_calendar import calendar_events
+
                 events = calendar_events(
                     feed.calendar,
                     url=state.url,
