@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gzip
+import io
 import socket
 from collections.abc import Iterator
 from pathlib import Path
@@ -203,3 +204,22 @@ def test_gzip_is_decoded(server: FeedServer) -> None:
     with FeedClient() as client:
         assert client.fetch(server.url("/z.json")).body == body
     assert gzip.compress(body) != body
+
+
+class _Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def test_progress_shows_on_a_terminal_only(tmp_path: Path, server: FeedServer) -> None:
+    from outreach.cli.main import main
+
+    server.routes["/a.json"] = Route((FEEDS / "example.json").read_bytes())
+    home = make_workspace(tmp_path / "ws", roster=roster_with_feeds(ana=[server.url("/a.json")]))
+    terminal, piped = _Terminal(), io.StringIO()
+    argv = ["--home", str(home), *AS_OF, "follow"]
+    assert main(argv, stdout=io.StringIO(), stderr=terminal, environ={}) == 0
+    assert main(argv, stdout=io.StringIO(), stderr=piped, environ={}) == 0
+    assert "\r\033[Kfollowing feeds: 1/1" in terminal.getvalue()
+    assert terminal.getvalue().endswith("\n")
+    assert piped.getvalue() == ""
