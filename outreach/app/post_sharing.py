@@ -14,8 +14,8 @@ from datetime import datetime, timedelta
 from outreach.app.draft_batches import DraftSpec
 from outreach.base.model import Contact, Event, TouchKind
 from outreach.core.compose import Party
-from outreach.core.post_shares import PostSharePlan, plan_post_shares
-from outreach.core.render import Me, Templates, share_post_context
+from outreach.core.post_shares import PostSharePlan, plan_post_shares, share_post_context
+from outreach.core.render import Me, Templates
 from outreach.store.journal import Journal
 from outreach.store.journal.drafts import SupportPlan, shared_events
 from outreach.store.journal.feeds import feed_events, posts_since

@@ -8,12 +8,16 @@ never once it is older than `[follow] share_within_days`.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Any
 
 from outreach.base.model import Contact, Roster
 from outreach.core.posts import Post
+
+if TYPE_CHECKING:
+    from outreach.core.render import Me
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,3 +95,39 @@ def plan_post_shares(
                 continue
             shares.append(PlannedPostShare(post, author, contact, common))
     return PostSharePlan(shares=tuple(shares), notes=tuple(notes))
+
+
+def share_post_context(
+    *,
+    me: Me,
+    contact: Contact,
+    post: Post,
+    author: Contact,
+    shared_tags: Sequence[str],
+    now: datetime,
+) -> dict[str, Any]:
+    """What the `share_post` template sees (templates/README.md lists it)."""
+    return {
+        "me": me,
+        "now": now,
+        "contact": contact,
+        "post": post,
+        "author": author,
+        "shared_tags": list(shared_tags),
+    }
+
+
+def sample_post(author_id: str, now: datetime) -> Post:
+    """A plausible post, for checking `share_post` templates before they are used."""
+    return Post(
+        id=1,
+        contact_id=author_id,
+        feed_url="https://example.org/feed.xml",
+        guid="sample-post",
+        title="What a tenants' assembly taught us",
+        link="https://example.org/assembly",
+        published=now - timedelta(days=1),
+        categories=("housing",),
+        summary="Notes from a year of monthly assemblies.",
+        first_seen=now,
+    )

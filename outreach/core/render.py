@@ -9,7 +9,7 @@ become `InputError`s naming the template and line; nothing here writes.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Mapping, MutableMapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, MutableMapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, tzinfo
 from functools import lru_cache, partial
@@ -23,7 +23,7 @@ from jinja2.sandbox import SandboxedEnvironment
 
 from outreach.base.errors import InputError, Problem
 from outreach.base.model import Contact, Event, Why
-from outreach.core.posts import Post
+from outreach.core.post_shares import sample_post, share_post_context
 from outreach.core.validation import did_you_mean
 
 # One template per kind of draft; `kind.txt` holds the Subject line and the
@@ -319,25 +319,6 @@ def share_event_context(
     }
 
 
-def share_post_context(
-    *,
-    me: Me,
-    contact: Contact,
-    post: Post,
-    author: Contact,
-    shared_tags: Sequence[str],
-    now: datetime,
-) -> dict[str, Any]:
-    return {
-        "me": me,
-        "now": now,
-        "contact": contact,
-        "post": post,
-        "author": author,
-        "shared_tags": list(shared_tags),
-    }
-
-
 def intro_context(
     *, me: Me, a: Contact, b: Contact, why: str, asked: bool, now: datetime
 ) -> dict[str, Any]:
@@ -412,18 +393,7 @@ def sample_contexts(me: Me, now: datetime) -> dict[str, dict[str, Any]]:
         "share_post": share_post_context(
             me=me,
             contact=_SAMPLE_A,
-            post=Post(
-                id=1,
-                contact_id=_SAMPLE_B.id,
-                feed_url="https://example.org/feed.xml",
-                guid="sample-post",
-                title="What a tenants' assembly taught us",
-                link="https://example.org/assembly",
-                published=now - timedelta(days=1),
-                categories=("housing",),
-                summary="Notes from a year of monthly assemblies.",
-                first_seen=now,
-            ),
+            post=sample_post(_SAMPLE_B.id, now),
             author=_SAMPLE_B,
             shared_tags=("housing",),
             now=now,
