@@ -6,11 +6,13 @@ import gzip
 import io
 import socket
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 
 from outreach.base.errors import FeedError
+from outreach.core.follow import retry_after
 from outreach.web.fetch import USER_AGENT, FeedClient
 from tests.conftest import RunCli
 from tests.support.feedserver import FeedServer, Route, feed_server
@@ -223,3 +225,37 @@ def test_progress_shows_on_a_terminal_only(tmp_path: Path, server: FeedServer) -
     assert "\r\033[Kfollowing feeds: 1/1" in terminal.getvalue()
     assert terminal.getvalue().endswith("\n")
     assert piped.getvalue() == ""
+
+
+def test_a_busy_server_is_left_alone_as_long_as_it_asks(
+    tmp_path: Path, run_cli: RunCli, server: FeedServer
+) -> None:
+    server.routes["/busy"] = Route(b"later", status=429, headers={"Retry-After": "7200"})
+    home = make_workspace(tmp_path / "ws", roster=roster_with_feeds(ana=[server.url("/busy")]))
+    result = run_cli("--home", str(home), *AS_OF, "follow", expect=1)
+    assert result.stdout == (
+        f"failed: {server.url('/busy')}: HTTP 429 (Too Many Requests);"
+        " next try after 2026-06-15 14:00 UTC\n"
+        "read 0 of 1 feed tried: 0 new posts, 0 new events\n"
+    )
+
+
+@pytest.mark.parametrize(
+    ("failures", "asked", "pause"),
+    [
+        (1, None, timedelta(minutes=30)),
+        (2, None, timedelta(hours=1)),
+        (4, None, timedelta(hours=4)),
+        (9, None, timedelta(days=5, hours=8)),
+        (10, None, timedelta(days=7)),
+        (500, None, timedelta(days=7)),
+        (1, timedelta(hours=2), timedelta(hours=2)),
+        (4, timedelta(minutes=5), timedelta(hours=4)),
+        (1, timedelta(days=30), timedelta(days=7)),
+    ],
+)
+def test_the_pause_grows_with_each_failure_up_to_a_week(
+    failures: int, asked: timedelta | None, pause: timedelta
+) -> None:
+    now = datetime(2026, 6, 15, 12, 0, tzinfo=UTC)
+    assert retry_after(failures, now=now, asked=asked) - now == pause

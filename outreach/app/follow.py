@@ -22,7 +22,7 @@ from outreach.core.posts import Post
 from outreach.store.journal import Journal
 from outreach.store.journal.feeds import FeedState, feed_states, record_read, save_states
 from outreach.store.workspace import Workspace
-from outreach.web.fetch import FeedClient, Fetched
+from outreach.web.fetch import FeedBusy, FeedClient, Fetched
 
 WORKERS = 8
 
@@ -60,6 +60,7 @@ class _Outcome:
     feed: ReadFeed | None = None
     events: tuple[Event, ...] = ()
     error: str | None = None
+    wait: timedelta | None = None  # the server's own Retry-After
 
 
 def follow_feeds(
@@ -121,6 +122,8 @@ def _gather(
                     default_zone=workspace.config.timezone,
                 )
             return _Outcome(state, fetched, feed, events)
+        except FeedBusy as exc:
+            return _Outcome(state, error=exc.message, wait=exc.wait)
         except FeedError as exc:
             return _Outcome(state, error=exc.message)
 
@@ -156,7 +159,7 @@ def _record(
         state, fetched = outcome.state, outcome.fetched
         if outcome.error is not None or fetched is None:
             failures = state.failures + 1
-            retry = retry_after(failures, now=now)
+            retry = retry_after(failures, now=now, asked=outcome.wait)
             reason = outcome.error or f"{state.url}: no answer"
             failed.append(FeedFailure(state.contact_id, state.url, reason, failures, retry))
             quiet_states.append(

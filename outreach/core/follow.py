@@ -13,12 +13,18 @@ FIRST_PAUSE = timedelta(minutes=30)
 LONGEST_PAUSE = timedelta(days=7)
 
 
-def retry_after(failures: int, *, now: datetime) -> datetime:
-    """When a feed that has now failed `failures` times in a row may be tried again."""
+def retry_after(failures: int, *, now: datetime, asked: timedelta | None = None) -> datetime:
+    """When a feed that has now failed `failures` times in a row may be tried again.
+
+    `asked` is the server's own Retry-After (RFC 9110 section 10.2.3): honoured
+    when it is longer than our pause, within the same one-week cap.
+    """
     if failures < 1:
         return now
     # 2**20 half-hours is far past the cap; bounding the exponent keeps it small.
     pause: timedelta = FIRST_PAUSE * (2 ** min(failures - 1, 20))
+    if asked is not None:
+        pause = max(pause, asked)
     return now + min(pause, LONGEST_PAUSE)
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
+from datetime import timedelta
 from types import TracebackType
 from typing import Literal
 
@@ -26,6 +27,14 @@ ACCEPT = (
 TIMEOUT_SECONDS = 15.0
 MAX_BYTES = 5 * 1024 * 1024  # after decompression: a gzip bomb stops here too
 MAX_REDIRECTS = 5
+
+
+class FeedBusy(FeedError):
+    """The server asked us to come back later (429 or 503 with Retry-After in seconds)."""
+
+    def __init__(self, message: str, *, wait: timedelta) -> None:
+        super().__init__(message)
+        self.wait = wait
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,7 +88,11 @@ class FeedClient:
                     )
                 if response.status_code >= 300:
                     phrase = response.reason_phrase or "error"
-                    raise FeedError(f"{url}: HTTP {response.status_code} ({phrase})")
+                    message = f"{url}: HTTP {response.status_code} ({phrase})"
+                    retry = response.headers.get("Retry-After", "").strip()
+                    if response.status_code in (429, 503) and retry.isdigit():
+                        raise FeedBusy(message, wait=timedelta(seconds=int(retry)))
+                    raise FeedError(message)
                 body = self._read_bounded(url, response)
                 return Fetched(
                     url,

@@ -25,6 +25,7 @@ class Route:
     last_modified: str | None = None
     gzip: bool = False  # compress when the client accepts gzip
     location: str | None = None  # for redirects
+    headers: dict[str, str] = field(default_factory=dict)  # more, such as Retry-After
 
 
 @dataclass(frozen=True)
@@ -68,7 +69,7 @@ def _handler(server: FeedServer) -> type[BaseHTTPRequestHandler]:
             if route.status == 200 and self._unchanged(route):
                 self._send(304, b"", None, validators)
                 return
-            body, extra = route.body, dict(validators)
+            body, extra = route.body, {**validators, **route.headers}
             if route.gzip and "gzip" in self.headers.get("Accept-Encoding", ""):
                 body = gzip.compress(body)
                 extra["Content-Encoding"] = "gzip"
