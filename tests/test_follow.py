@@ -259,3 +259,32 @@ def test_the_pause_grows_with_each_failure_up_to_a_week(
 ) -> None:
     now = datetime(2026, 6, 15, 12, 0, tzinfo=UTC)
     assert retry_after(failures, now=now, asked=asked) - now == pause
+
+
+def test_a_public_calendar_feed_records_its_events_hosted_by_the_contact(
+    tmp_path: Path, run_cli: RunCli, server: FeedServer
+) -> None:
+    server.routes["/holidays.ics"] = Route(
+        (FEEDS / "example.ics").read_bytes(), content_type="text/calendar"
+    )
+    server.routes["/broken.ics"] = Route(
+        (FEEDS / "broken_ical.ics").read_bytes(), content_type="text/calendar"
+    )
+    roster = roster_with_feeds(ana=[server.url("/holidays.ics"), server.url("/broken.ics")])
+    home = make_workspace(tmp_path / "ws", roster=roster)
+    result = run_cli("--home", str(home), "--as-of", "2021-12-01", "follow")
+    assert result.stdout == (
+        "ana (Ana Example)\n"
+        "  new event: New Year's Day, Saturday 1 January 2022 at 00:00 (UTC)\n"
+        "  new event: Orthodox Christmas, Friday 7 January 2022 at 00:00 (UTC)\n"
+        "  new event: International Women's Day, Tuesday 8 March 2022 at 00:00 (UTC)\n"
+        "read 2 of 2 feeds tried: 0 new posts, 3 new events\n"
+    )
+    digest = run_cli("--home", str(home), "--as-of", "2021-12-28", "digest").stdout
+    assert digest == (
+        "Your network this week (as of 2021-12-28)\n"
+        "\n"
+        "Coming up in the next 7 days\n"
+        "  Ana Example (extended): New Year's Day, Saturday 1 January 2022 at 00:00 (UTC)\n"
+        "    feedback: outreach touch ana --kind feedback\n"
+    )
