@@ -103,8 +103,9 @@ def test_a_harmless_internal_entity_is_accepted() -> None:
             " (<unknown>:6:0: no element found)",
         ),
         (
-            b"<html><body>Hello</body></html>",
-            "u: not a feed (expected RSS, Atom, JSON Feed or iCalendar)",
+            b"<!DOCTYPE html>\n<html><body>Hello</body></html>",
+            "u: a web page, not a feed; use the address of its RSS or Atom feed (often linked"
+            " as 'RSS' or found at /feed)",
         ),
         (b"Just text", "u: not a feed (expected RSS, Atom, JSON Feed or iCalendar)"),
         (b'{"items": []}', "u: not a feed: JSON without a JSON Feed version"),

@@ -41,6 +41,7 @@ _ENTITY = re.compile(
     rb"<!ENTITY\s+(%\s*)?[^\s>]+\s+(SYSTEM|PUBLIC|\"[^\"]*[&%][^\"]*\"|'[^']*[&%][^']*')"
 )
 _FIRST_ELEMENT = re.compile(rb"<[A-Za-z_]")
+_HTML = re.compile(rb"(<!--.*?-->\s*)*<(!doctype\s+html|html[\s>])", re.IGNORECASE | re.DOTALL)
 
 
 def read_feed(data: bytes, *, url: str, content_type: str | None = None) -> ReadFeed:
@@ -50,6 +51,11 @@ def read_feed(data: bytes, *, url: str, content_type: str | None = None) -> Read
         return ReadFeed(kind="calendar", title="", calendar=data)
     if text_start.startswith(b"{"):
         return _read_json_feed(data, url)
+    if _HTML.match(text_start):
+        raise FeedError(
+            f"{url}: a web page, not a feed; use the address of its RSS or Atom feed"
+            " (often linked as 'RSS' or found at /feed)"
+        )
     if text_start.startswith(b"<"):
         _refuse_hostile_prolog(data, url)
         return _read_xml_feed(data, url, content_type)
