@@ -288,3 +288,54 @@ def test_a_public_calendar_feed_records_its_events_hosted_by_the_contact(
         "  Ana Example (extended): New Year's Day, Saturday 1 January 2022 at 00:00 (UTC)\n"
         "    feedback: outreach touch ana --kind feedback\n"
     )
+
+
+def _calendar(*events: tuple[str, str, str]) -> bytes:
+    lines = ["BEGIN:VCALENDAR", "VERSION:2.0", "PRODID:-//test//EN"]
+    for uid, start, status in events:
+        lines += [
+            "BEGIN:VEVENT",
+            f"UID:{uid}",
+            "DTSTAMP:20260601T000000Z",
+            f"DTSTART:{start}",
+            f"SUMMARY:Meeting {uid}",
+            f"STATUS:{status}",
+            "CATEGORIES:housing",
+            "END:VEVENT",
+        ]
+    return ("\r\n".join([*lines, "END:VCALENDAR"]) + "\r\n").encode()
+
+
+def test_an_event_cancelled_in_its_calendar_is_no_longer_shared(
+    tmp_path: Path, run_cli: RunCli, server: FeedServer
+) -> None:
+    server.routes["/cal.ics"] = Route(
+        _calendar(("a", "20260620T180000Z", "CONFIRMED"), ("b", "20260627T180000Z", "CONFIRMED")),
+        content_type="text/calendar",
+        etag='"1"',
+    )
+    roster = roster_with_feeds(kofi=[server.url("/cal.ics")]) + (
+        '\n[contacts.mei]\nname = "Mei Lin"\nemails = ["mei@example.net"]\ntags = ["housing"]\n'
+    )
+    home = make_workspace(tmp_path / "ws", roster=roster)
+    cli = ("--home", str(home), *AS_OF)
+    run_cli(*cli, "follow")
+    before = run_cli(*cli, "draft", "shares", "--dry-run").stdout
+    assert before.splitlines()[:2] == [
+        "would draft: kofi.meeting-a-2026-06-20 → mei: Thought of you: Meeting a on"
+        " Saturday 20 June",
+        "would draft: kofi.meeting-b-2026-06-27 → mei: Thought of you: Meeting b on"
+        " Saturday 27 June",
+    ]
+    server.routes["/cal.ics"] = Route(
+        _calendar(("a", "20260620T180000Z", "CONFIRMED"), ("b", "20260627T180000Z", "CANCELLED")),
+        content_type="text/calendar",
+        etag='"2"',
+    )
+    run_cli(*cli, "follow")
+    after = run_cli(*cli, "draft", "shares", "--dry-run").stdout
+    assert after.splitlines()[0] == (
+        "would draft: kofi.meeting-a-2026-06-20 → mei: Thought of you: Meeting a on"
+        " Saturday 20 June"
+    )
+    assert "meeting-b" not in after

@@ -193,6 +193,7 @@ def _record(
             posts=outcome.feed.posts,
             events=outcome.events,
             now=now,
+            calendar=outcome.feed.kind == "calendar",
         )
         for post in posts:
             if post.published >= recent_since:

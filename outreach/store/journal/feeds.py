@@ -100,8 +100,14 @@ def record_read(
     posts: Sequence[FeedPost] = (),
     events: Sequence[Event] = (),
     now: datetime,
+    calendar: bool = False,
 ) -> tuple[list[Post], list[Event]]:
-    """Record a feed read: its state, and the posts and events not seen before (returned)."""
+    """Record a feed read: its state, and the posts and events not seen before (returned).
+
+    For a calendar (`calendar=True`), an upcoming event recorded earlier that
+    the feed no longer lists (cancelled, moved to another date) is marked
+    withdrawn, so it is never shared; one that comes back is shared again.
+    """
     seen = iso_utc(now)
     new_posts: list[Post] = []
     new_events: list[Event] = []
@@ -166,6 +172,19 @@ def record_read(
             )
             if cursor.rowcount == 1:
                 new_events.append(event)
+        if calendar:
+            listed = [e.id for e in events]
+            db.execute(
+                "UPDATE feed_events SET withdrawn_at = NULL"
+                f" WHERE event_id IN ({','.join('?' * len(listed))})",
+                listed,
+            )
+            db.execute(
+                "UPDATE feed_events SET withdrawn_at = ? WHERE contact_id = ? AND feed_url = ?"
+                f" AND start_at > ? AND withdrawn_at IS NULL"
+                f" AND event_id NOT IN ({','.join('?' * len(listed))})",
+                [seen, state.contact_id, state.url, seen, *listed],
+            )
     return new_posts, new_events
 
 
@@ -226,7 +245,8 @@ _EVENT_COLUMNS = (
 def feed_events(journal: Journal, *, ending_after: datetime) -> list[Event]:
     """Events read from calendar feeds that are not over by `ending_after`, soonest first."""
     rows = journal.connection.execute(
-        f"SELECT {_EVENT_COLUMNS} FROM feed_events WHERE COALESCE(end_at, start_at) > ?"
+        f"SELECT {_EVENT_COLUMNS} FROM feed_events"
+        " WHERE COALESCE(end_at, start_at) > ? AND withdrawn_at IS NULL"
         " ORDER BY start_at, event_id",
         (iso_utc(ending_after),),
     )
@@ -236,7 +256,8 @@ def feed_events(journal: Journal, *, ending_after: datetime) -> list[Event]:
 def feed_events_between(journal: Journal, start: datetime, end: datetime) -> list[Event]:
     """Events read from calendar feeds that start within [start, end], soonest first."""
     rows = journal.connection.execute(
-        f"SELECT {_EVENT_COLUMNS} FROM feed_events WHERE start_at BETWEEN ? AND ?"
+        f"SELECT {_EVENT_COLUMNS} FROM feed_events"
+        " WHERE start_at BETWEEN ? AND ? AND withdrawn_at IS NULL"
         " ORDER BY start_at, event_id",
         (iso_utc(start), iso_utc(end)),
     )

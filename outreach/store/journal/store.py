@@ -236,7 +236,8 @@ CREATE TABLE IF NOT EXISTS feed_events (
     location      TEXT,
     description   TEXT,
     tags          TEXT NOT NULL DEFAULT '',
-    first_seen_at TEXT NOT NULL
+    first_seen_at TEXT NOT NULL,
+    withdrawn_at  TEXT                           -- gone from its calendar (cancelled, moved)
 ) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS feed_events_by_time ON feed_events (start_at);
 """
