@@ -133,6 +133,8 @@ def test_following_kofi_and_adrienne_end_to_end(
     report = json.loads(run_cli(*cli, "report", "--format", "json").stdout)
     (kofi,) = [c for c in report["contacts"] if c["id"] == "kofi"]
     assert kofi["next_step"]["kind"] == "feedback"
+    (priya,) = [c for c in report["contacts"] if c["id"] == "priya"]
+    assert priya["next_step"]["event_id"] == "kofi.weekly-tenant-clinic-2026-06-18"
     assert kofi["next_step"]["text"] == (
         'give feedback on their post "What our rent strike won"'
         " (https://tenants.example.org/posts/rent-strike), then"

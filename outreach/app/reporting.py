@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
+from outreach.app.post_sharing import events_from_feeds
 from outreach.app.posts import recent_work
 from outreach.base.progress import Progress, no_progress
 from outreach.base.wording import plural
@@ -65,14 +66,15 @@ def build_report(
     activity = activity_as_of(journal, (c.id for c in roster), now=now)
     progress(1, 3, "report")
     counts = health_counts(journal, since=now - timedelta(days=period), until=now)
-    upcoming = [e.id for e in workspace.events if not is_over(e, now=now)]
+    events = workspace.events + events_from_feeds(journal, now=now)
+    upcoming = [e.id for e in events if not is_over(e, now=now)]
     shared = shared_events(journal, upcoming)
     introduced = introduced_pairs(journal)
     progress(2, 3, "report")
     report = compile_report(
         roster,
         activity,
-        workspace.events,
+        events,
         counts,
         config=config,
         now=now,
