@@ -265,3 +265,28 @@ def test_the_example_workspace_runs_end_to_end_once(tmp_path: Path, run_cli: Run
         "no job due now",
     ]
     assert sorted(p.name for p in (ws / "drafts").glob("*.eml")) == drafted
+
+
+def test_follow_runs_as_a_daemon_job(tmp_path: Path, run_cli: RunCli) -> None:
+    from tests.support.feedserver import Route, feed_server
+
+    with feed_server() as server:
+        server.routes["/feed.json"] = Route(
+            (Path(__file__).parent / "feeds" / "example.json").read_bytes()
+        )
+        roster = (
+            '[contacts.ana]\nname = "Ana Lima"\nemails = ["ana@example.net"]\n'
+            f'feeds = ["{server.url("/feed.json")}"]\n'
+        )
+        job = '[[daemon.jobs]]\nrun = "follow"\nat = "daily 07:00"\n'
+        ws = make_workspace(tmp_path / "ws", config=zoned("UTC"), roster=roster, extra_config=job)
+        result = run_cli("--home", str(ws), "--as-of", MONDAY, "daemon", "--once")
+    assert result.stdout == (
+        "no mailbox configured: nothing to sync\n"
+        "ran `follow` (daily 07:00):\n"
+        "  ana (Ana Lima)\n"
+        "    new post: post 2  https://example.org/second-item (2026-06-15)\n"
+        "    new post: Hello, world!  https://example.org/initial-post (2026-06-15)\n"
+        "  read 1 of 1 feed tried: 2 new posts, 0 new events\n"
+        "next: `follow` at 2026-06-16 07:00 UTC\n"
+    )

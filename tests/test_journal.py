@@ -217,3 +217,26 @@ def test_an_older_journal_is_migrated_forward_with_its_history(tmp_path: Path) -
         assert journal.schema_version == SCHEMA_VERSION
         assert count_touches(journal) == 1
         assert contact_activity(journal, "ana").last_support_kind == "meeting"
+
+
+def test_a_journal_from_before_feeds_gains_the_feed_tables_and_keeps_its_history(
+    tmp_path: Path,
+) -> None:
+    from outreach.store.journal.store import MIGRATIONS
+
+    path = tmp_path / "journal.db"
+    raw = sqlite3.connect(path)
+    raw.executescript(
+        "\n".join(MIGRATIONS[:3]) + "\nPRAGMA user_version = 3;\n"
+        "INSERT INTO touches (contact_id, kind, at, recorded_at)"
+        " VALUES ('ana', 'share', '2026-01-02T03:04:05Z', '2026-01-02T03:04:05Z');"
+    )
+    raw.close()
+    with Journal.open(path) as journal:
+        assert journal.schema_version == SCHEMA_VERSION
+        assert count_touches(journal) == 1
+        tables = {
+            str(r[0])
+            for r in journal.connection.execute("SELECT name FROM sqlite_master WHERE type='table'")
+        }
+        assert {"feeds", "posts", "feed_events"} <= tables

@@ -3,7 +3,7 @@
 Every module under outreach/ is checked, new ones included: its package gives
 it a rank, and each import it makes (absolute, `from outreach import x`,
 relative, `importlib.import_module("...")`) must reach a lower rank or its own
-package. The two edge packages (`mail`, `store`) share a rank and may not
+package. The edge packages (`mail`, `store`, `web`) share a rank and may not
 import each other. The foundation and the core also may not import I/O
 modules or call file, clock or sleep functions.
 """
@@ -25,6 +25,7 @@ RANKS = {
     "core": 1,
     "mail": 2,
     "store": 2,
+    "web": 2,
     "app": 3,
     "daemon": 4,
     "cli": 5,

@@ -179,6 +179,7 @@ def export_contacts(roster: Roster, activity: dict[str, ContactActivity], *, fmt
             "org": c.org,
             "notes": c.notes,
             "links": list(c.links) or None,
+            "feeds": list(c.feeds) or None,
             "last_touch": a.last_touch_at,
             "last_touch_kind": a.last_touch_kind and str(a.last_touch_kind),
             "last_support": a.last_support_at,

@@ -24,11 +24,13 @@ from outreach.app.draft_batches import (
     holding_the_outbox,
     write_drafts,
 )
+from outreach.app.post_sharing import events_from_feeds, plan_posts, post_share_specs
 from outreach.base.errors import InputError, OutreachError, Problem
 from outreach.base.model import ME, Contact, TouchKind
 from outreach.base.progress import Progress, no_progress
 from outreach.core.compose import Party
 from outreach.core.intros import IntroStatus
+from outreach.core.post_shares import PostSharePlan
 from outreach.core.render import Me, Rendered, Templates, check_in_context, share_event_context
 from outreach.core.shares import find_event, plan_shares
 from outreach.core.validation import did_you_mean
@@ -150,7 +152,7 @@ def draft_shares(
     and `contact_id` narrow the run to one event, one person, or both (the
     report's plan shares one event with one contact this way).
     """
-    events = workspace.events
+    events = workspace.events + events_from_feeds(journal, now=now)
     if event_id is not None:
         events = (find_event(events, event_id),)
     only = None if contact_id is None else {contact_or_error(workspace, contact_id).id}
@@ -158,6 +160,11 @@ def draft_shares(
     plan = plan_shares(
         events, workspace.roster, now=now, already_shared=already, limit=limit, only=only
     )
+    # Posts from followed feeds are shared too, unless one event was asked for.
+    left = None if limit is None else max(limit - len(plan.shares), 0)
+    posts = PostSharePlan((), ())
+    if event_id is None and left != 0:
+        posts = plan_posts(workspace, journal, now=now, limit=left, only=only)
     templates = Templates(workspace.template_overrides())
     me = me_of(workspace)
 
@@ -189,6 +196,7 @@ def draft_shares(
                     event_id=event.id,
                 )
             ]
+        yield from post_share_specs(posts, templates, me=me, now=now)
 
     if dry_run:
         planned = [
@@ -198,7 +206,7 @@ def draft_shares(
         ]
         return DraftBatch(
             planned=tuple(planned),
-            notes=plan.notes,
+            notes=plan.notes + posts.notes,
             self_promotion=plan.self_promotion,
             dry_run=True,
         )
@@ -208,7 +216,7 @@ def draft_shares(
         specs(),
         now=now,
         progress=progress,
-        total=len(plan.shares),
+        total=len(plan.shares) + len(posts.shares),
         label="drafting shares",
     )
     return finish_batch(
@@ -218,7 +226,7 @@ def draft_shares(
         now=now,
         push=push,
         environ=environ,
-        notes=plan.notes,
+        notes=plan.notes + posts.notes,
         self_promotion=plan.self_promotion,
     )
 

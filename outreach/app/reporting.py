@@ -12,6 +12,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
+from outreach.app.post_sharing import events_from_feeds
+from outreach.app.posts import recent_work
 from outreach.base.progress import Progress, no_progress
 from outreach.base.wording import plural
 from outreach.core.recur import is_over
@@ -64,14 +66,15 @@ def build_report(
     activity = activity_as_of(journal, (c.id for c in roster), now=now)
     progress(1, 3, "report")
     counts = health_counts(journal, since=now - timedelta(days=period), until=now)
-    upcoming = [e.id for e in workspace.events if not is_over(e, now=now)]
+    events = workspace.events + events_from_feeds(journal, now=now)
+    upcoming = [e.id for e in events if not is_over(e, now=now)]
     shared = shared_events(journal, upcoming)
     introduced = introduced_pairs(journal)
     progress(2, 3, "report")
     report = compile_report(
         roster,
         activity,
-        workspace.events,
+        events,
         counts,
         config=config,
         now=now,
@@ -81,6 +84,7 @@ def build_report(
         circle=circle,
         overdue_only=overdue_only,
         limit=limit,
+        recent_work=recent_work(workspace, journal, now=now),
     )
     progress(3, 3, "report")
     return report
@@ -193,6 +197,10 @@ def plan_next_steps(
             continue
         # Each step is drafted without pushing; the plan's drafts are pushed
         # together below, in one IMAP session.
+        if step.kind is StepKind.FEEDBACK:
+            # Feedback is yours to write; a template would only pretend.
+            steps.append(PlannedStep(line, skipped="feedback is written by you, not drafted"))
+            continue
         if step.kind is StepKind.SHARE_EVENT:
             assert step.event is not None
             batch = draft_shares(

@@ -92,6 +92,10 @@ class JournalError(OutreachError):
     """The journal could not be opened, migrated or written. Exit 1."""
 
 
+class FeedError(OutreachError):
+    """A feed that could not be read or understood (a runtime failure, exit 1)."""
+
+
 class WorkspaceError(OutreachError):
     """A workspace file could not be read or written. Exit 1."""
 

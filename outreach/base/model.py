@@ -63,6 +63,7 @@ class Contact:
     org: str | None = None
     notes: str | None = None
     links: tuple[str, ...] = ()
+    feeds: tuple[str, ...] = ()  # their RSS, Atom, JSON Feed or iCalendar URLs, as written
 
     @property
     def email(self) -> str:

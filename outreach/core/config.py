@@ -126,6 +126,12 @@ class ReportConfig:
 
 
 @dataclass(frozen=True, slots=True)
+class FollowConfig:
+    share_within_days: int = 14  # a post older than this is not shared any more
+    recent_days: int = 14  # what counts as recent work, for feedback and the digest
+
+
+@dataclass(frozen=True, slots=True)
 class JobTiming:
     """When a daemon job runs: weekly on a day, daily, hourly, or every N minutes."""
 
@@ -178,6 +184,7 @@ class Config:
     sync: SyncConfig = SyncConfig()
     report: ReportConfig = ReportConfig()
     daemon: DaemonConfig = DaemonConfig()
+    follow: FollowConfig = FollowConfig()
     timezone: str | None = None  # for daemon job times; default the machine's
     path: str = CONFIG_FILE
 
@@ -216,6 +223,7 @@ _TOP_KEYS = (
     "sync",
     "report",
     "daemon",
+    "follow",
     "timezone",
 )
 
@@ -261,6 +269,7 @@ def _read_config(data: dict[str, Any], check: Validator, path: str) -> Config | 
         sync=_read_sync(check.table(data, "sync", ()), check),
         report=_read_report(check.table(data, "report", ()), check),
         daemon=_read_daemon(check.table(data, "daemon", ()), check),
+        follow=_read_follow(check.table(data, "follow", ()), check),
         timezone=timezone,
         path=path,
     )
@@ -473,6 +482,19 @@ def _read_report(table: dict[str, Any], check: Validator) -> ReportConfig:
         or 14,
         focus_min=check.integer(table, "focus_min", where, default=8, minimum=0) or 0,
         focus_max=check.integer(table, "focus_max", where, default=10, minimum=1) or 10,
+    )
+
+
+def _read_follow(table: dict[str, Any], check: Validator) -> FollowConfig:
+    where: KeyPath = ("follow",)
+    check.unknown_keys(table, FollowConfig.__dataclass_fields__, where)
+    return FollowConfig(
+        share_within_days=check.integer(
+            table, "share_within_days", where, default=14, minimum=1, maximum=3650
+        )
+        or 14,
+        recent_days=check.integer(table, "recent_days", where, default=14, minimum=1, maximum=3650)
+        or 14,
     )
 
 

@@ -23,11 +23,12 @@ from jinja2.sandbox import SandboxedEnvironment
 
 from outreach.base.errors import InputError, Problem
 from outreach.base.model import Contact, Event, Why
+from outreach.core.post_shares import sample_post, share_post_context
 from outreach.core.validation import did_you_mean
 
 # One template per kind of draft; `kind.txt` holds the Subject line and the
 # text body, an optional `kind.html` beside it makes the draft multipart.
-KINDS = ("share_event", "intro", "intro_ask", "check_in")
+KINDS = ("share_event", "share_post", "intro", "intro_ask", "check_in")
 TEXT_SUFFIX, HTML_SUFFIX = ".txt", ".html"
 BUILTIN_LABEL = "built-in template"
 
@@ -404,6 +405,14 @@ def sample_contexts(me: Me, now: datetime) -> dict[str, dict[str, Any]]:
     return {
         "share_event": share_event_context(
             me=me, contact=_SAMPLE_A, event=event, host=_SAMPLE_B, now=now
+        ),
+        "share_post": share_post_context(
+            me=me,
+            contact=_SAMPLE_A,
+            post=sample_post(_SAMPLE_B.id, now),
+            author=_SAMPLE_B,
+            shared_tags=("housing",),
+            now=now,
         ),
         "intro": intro_context(me=me, a=_SAMPLE_A, b=_SAMPLE_B, why=why, asked=True, now=now),
         "intro_ask": intro_ask_context(me=me, contact=_SAMPLE_A, other=_SAMPLE_B, why=why, now=now),

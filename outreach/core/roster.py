@@ -15,11 +15,23 @@ from typing import Any
 from outreach.base.errors import InputError, Problem
 from outreach.base.model import Circle, Contact, Roster, Why, address_key
 from outreach.core.addresses import AddressError, normalise_address
+from outreach.core.feed_urls import feed_url_problem
 from outreach.core.tomlsource import KeyLocator, KeyPath, TomlSyntaxError, parse_toml
 from outreach.core.validation import Validator, did_you_mean
 
 ROSTER_FILE = "roster.toml"
-CONTACT_KEYS = ("name", "emails", "circle", "why", "tags", "cadence_days", "org", "notes", "links")
+CONTACT_KEYS = (
+    "name",
+    "emails",
+    "circle",
+    "why",
+    "tags",
+    "cadence_days",
+    "org",
+    "notes",
+    "links",
+    "feeds",
+)
 CONTACT_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
 WHY_VALUES = tuple(w.value for w in Why)
 
@@ -103,6 +115,11 @@ def _read_contact(
     org = check.string(body, "org", where)
     notes = check.string(body, "notes", where, single_line=False)
     links = check.string_list(body, "links", where)
+    feeds = check.string_list(body, "feeds", where)
+    for url in feeds:
+        problem = feed_url_problem(url)
+        if problem is not None:
+            check.error((*where, "feeds"), f"feed '{url}': {problem}", value=url)
     if len(check.problems) != problems_before or name is None or not emails:
         return None, emails
     contact = Contact(
@@ -116,6 +133,7 @@ def _read_contact(
         org=org,
         notes=notes,
         links=links,
+        feeds=tuple(dict.fromkeys(feeds)),
     )
     return contact, emails
 

@@ -55,6 +55,7 @@ class StepKind(enum.StrEnum):
     SHARE_EVENT = "share_event"
     INTRODUCE = "introduce"
     CHECK_IN = "check_in"
+    FEEDBACK = "feedback"  # they published or hosted something lately: say what you thought
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,6 +68,7 @@ class NextStep:
     partner: Contact | None = None  # introduce: whom to introduce them to
     shared_tags: tuple[str, ...] = ()
     reason: str = ""  # introduce: why the two should meet, for the intro draft
+    link: str | None = None  # feedback: where their post or event is
 
 
 @dataclass(frozen=True, slots=True)

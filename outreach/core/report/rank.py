@@ -13,6 +13,7 @@ from datetime import UTC, datetime, tzinfo
 from outreach.base.errors import InputError, Problem
 from outreach.base.model import Contact, Event, Roster
 from outreach.core.config import Config
+from outreach.core.recent_work import RecentItem
 from outreach.core.report.model import (
     Activity,
     ContactLine,
@@ -180,6 +181,7 @@ def compile_report(
     circle: str | None = None,
     overdue_only: bool = False,
     limit: int | None = None,
+    recent_work: Mapping[str, RecentItem] | None = None,
 ) -> Report:
     """The whole report: health over the period, then contacts ranked and filtered.
 
@@ -203,7 +205,9 @@ def compile_report(
         _ranked(
             line,
             position,
-            next_step(line.contact, event_index, intro_finder) if line.past_cadence else None,
+            next_step(line.contact, event_index, intro_finder, recent_work)
+            if line.past_cadence
+            else None,
         )
         for position, line in enumerate(lines, start=1)
     )

@@ -32,7 +32,7 @@ def _object(properties: dict[str, Any]) -> dict[str, Any]:
 
 NEXT_STEP = _object(
     {
-        "kind": {"enum": ["share_event", "introduce", "check_in"]},
+        "kind": {"enum": ["share_event", "introduce", "check_in", "feedback"]},
         "text": {"type": "string"},
         "event_id": {"type": ["string", "null"]},
         "event_title": {"type": ["string", "null"]},

@@ -12,6 +12,7 @@ from collections.abc import Collection, Iterable, Mapping
 from datetime import datetime
 
 from outreach.base.model import Contact, Event, Roster, Why
+from outreach.core.recent_work import RecentItem
 from outreach.core.report.model import NextStep, StepKind
 from outreach.core.shares import upcoming
 from outreach.core.suggest import IntroSuggestion
@@ -125,7 +126,21 @@ class IntroFinder:
         return IntroSuggestion(a=a, b=b, shared_tags=tags, score=score)
 
 
-def next_step(contact: Contact, events: EventIndex, intros: IntroFinder) -> NextStep:
+def next_step(
+    contact: Contact,
+    events: EventIndex,
+    intros: IntroFinder,
+    recent: Mapping[str, RecentItem] | None = None,
+) -> NextStep:
+    item = recent.get(contact.id) if recent else None
+    if item is not None:
+        where = f" ({item.link})" if item.link else ""
+        return NextStep(
+            kind=StepKind.FEEDBACK,
+            text=f"give feedback on {item.label}{where}, then"
+            f" `outreach touch {contact.id} --kind feedback`",
+            link=item.link,
+        )
     match = events.best_for(contact)
     if match is not None:
         event, tags = match

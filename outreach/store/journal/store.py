@@ -193,7 +193,57 @@ CREATE INDEX touches_support_by_contact ON touches (contact_id, at)
     WHERE kind IN ('feedback', 'intro', 'meeting', 'promotion', 'share') AND self_promotion = 0;
 """
 
-MIGRATIONS: list[str] = [SCHEMA_V1, UNKNOWN_SENDERS_V2, REPORT_INDEXES_V3]
+# Following people's work (`outreach follow`): each feed's HTTP validators and
+# back-off, the posts read from feeds, and the events read from calendar feeds.
+FEEDS_AND_POSTS = """
+CREATE TABLE IF NOT EXISTS feeds (
+    contact_id      TEXT NOT NULL,
+    url             TEXT NOT NULL,               -- as written in roster.toml
+    kind            TEXT,                        -- rss | atom | json | calendar, once read
+    etag            TEXT,
+    last_modified   TEXT,
+    last_checked_at TEXT,
+    last_ok_at      TEXT,
+    failures        INTEGER NOT NULL DEFAULT 0,  -- in a row; 0 after a good read
+    retry_after     TEXT,                        -- back-off: not fetched before this
+    last_error      TEXT,
+    PRIMARY KEY (contact_id, url)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS posts (
+    id            INTEGER PRIMARY KEY,
+    contact_id    TEXT NOT NULL,
+    feed_url      TEXT NOT NULL,
+    guid          TEXT NOT NULL,
+    title         TEXT NOT NULL,
+    link          TEXT,
+    published_at  TEXT NOT NULL,                 -- the entry's date, else first seen
+    categories    TEXT NOT NULL DEFAULT '',      -- lower case, one per line
+    summary       TEXT NOT NULL DEFAULT '',      -- plain text
+    first_seen_at TEXT NOT NULL,
+    UNIQUE (contact_id, guid)
+);
+CREATE INDEX IF NOT EXISTS posts_by_time ON posts (published_at);
+CREATE TABLE IF NOT EXISTS feed_events (
+    event_id      TEXT PRIMARY KEY,              -- '<contact>.<slug>-<date>'
+    contact_id    TEXT NOT NULL,
+    feed_url      TEXT NOT NULL,
+    host          TEXT NOT NULL,
+    title         TEXT NOT NULL,
+    start_at      TEXT NOT NULL,
+    end_at        TEXT,
+    timezone      TEXT,                          -- the zone its times are shown in
+    url           TEXT,
+    location      TEXT,
+    description   TEXT,
+    tags          TEXT NOT NULL DEFAULT '',
+    first_seen_at TEXT NOT NULL,
+    withdrawn_at  TEXT,                          -- gone from its calendar (cancelled, moved)
+    all_day       INTEGER NOT NULL DEFAULT 0     -- a date: start is midnight in timezone
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS feed_events_by_time ON feed_events (start_at);
+"""
+
+MIGRATIONS: list[str] = [SCHEMA_V1, UNKNOWN_SENDERS_V2, REPORT_INDEXES_V3, FEEDS_AND_POSTS]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
