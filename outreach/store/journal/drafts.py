@@ -279,6 +279,12 @@ def mark_sent(journal: Journal, draft_id: int, *, at: datetime, source: str, now
             " status = CASE status WHEN 'replied' THEN 'replied' ELSE 'sent' END WHERE id = ?",
             (stamp, iso_utc(now), draft_id),
         )
+        # A send that was in doubt is settled once the message is known to have gone.
+        db.execute(
+            "UPDATE send_intents SET outcome = 'sent', settled_at = ?"
+            " WHERE draft_id = ? AND outcome IS NULL",
+            (iso_utc(now), draft_id),
+        )
         db.execute(
             "INSERT INTO touches (contact_id, kind, direction, at, message_id, source, detail,"
             " self_promotion, recorded_at)"

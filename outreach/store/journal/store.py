@@ -193,7 +193,37 @@ CREATE INDEX touches_support_by_contact ON touches (contact_id, at)
     WHERE kind IN ('feedback', 'intro', 'meeting', 'promotion', 'share') AND self_promotion = 0;
 """
 
-MIGRATIONS: list[str] = [SCHEMA_V1, UNKNOWN_SENDERS_V2, REPORT_INDEXES_V3]
+# Consent and sending. A send intent is committed before the SMTP transaction
+# starts and settled after the server's answer: one left open means the
+# process died while the message may have gone, so it is never sent again
+# without the user's word. Intro answers are each person's yes, no or unclear,
+# read from their reply or recorded by hand; the latest one counts.
+CONSENT_AND_SENDING_V4 = """
+CREATE TABLE IF NOT EXISTS send_intents (
+    id          INTEGER PRIMARY KEY,
+    draft_id    INTEGER NOT NULL REFERENCES drafts (id),
+    started_at  TEXT NOT NULL,
+    outcome     TEXT CHECK (outcome IN ('sent', 'not_sent', 'resend')),
+    settled_at  TEXT
+);
+CREATE INDEX IF NOT EXISTS send_intents_open ON send_intents (draft_id) WHERE outcome IS NULL;
+
+CREATE TABLE IF NOT EXISTS intro_answers (
+    id          INTEGER PRIMARY KEY,
+    intro_id    INTEGER NOT NULL REFERENCES intros (id),
+    contact_id  TEXT NOT NULL,
+    answer      TEXT NOT NULL CHECK (answer IN ('yes', 'no', 'unclear')),
+    at          TEXT NOT NULL,            -- the reply's date, or when decided by hand
+    message_id  TEXT,                     -- the reply; NULL for a decision by hand
+    excerpt     TEXT NOT NULL DEFAULT '',
+    source      TEXT NOT NULL CHECK (source IN ('mail', 'manual')),
+    recorded_at TEXT NOT NULL
+);
+CREATE UNIQUE INDEX IF NOT EXISTS intro_answers_once
+    ON intro_answers (intro_id, contact_id, message_id) WHERE message_id IS NOT NULL;
+"""
+
+MIGRATIONS: list[str] = [SCHEMA_V1, UNKNOWN_SENDERS_V2, REPORT_INDEXES_V3, CONSENT_AND_SENDING_V4]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
