@@ -20,8 +20,10 @@ from outreach.app.introductions import (
 )
 from outreach.base.errors import InputError
 from outreach.base.model import Contact, Roster, TouchKind
+from outreach.core.consent import Answer
 from outreach.core.intros import IntroStatus, opt_in_status, ordered_pair, parse_intro_requests
 from outreach.store.journal import Journal
+from outreach.store.journal.answers import record_answer
 from outreach.store.journal.drafts import get_draft, link_reply, mark_sent
 from outreach.store.journal.intros import get_intro, pending_intros
 from outreach.store.journal.touches import all_activity
@@ -106,16 +108,26 @@ def test_unknown_or_identical_people_are_refused(workspace: Workspace, journal: 
 
 
 def asks_answered(journal: Journal, asks: list[int], who: list[str]) -> None:
-    """What sync does when a reply's In-Reply-To names an ask's Message-ID."""
+    """What sync does when a reply's In-Reply-To names an ask and its text says yes."""
     for draft_id, contact_id in zip(asks, who, strict=True):
         record = get_draft(journal, draft_id)
-        assert record is not None
+        assert record is not None and record.intro_id is not None
         link_reply(
             journal,
             referenced_ids=[record.message_id],
             contact_id=contact_id,
             reply_message_id=f"<reply.{contact_id}@example.net>",
             at=NOW + timedelta(days=1),
+        )
+        record_answer(
+            journal,
+            intro_id=record.intro_id,
+            contact_id=contact_id,
+            answer=Answer.YES,
+            at=NOW + timedelta(days=1),
+            source="mail",
+            now=NOW + timedelta(days=1),
+            message_id=f"<reply.{contact_id}@example.net>",
         )
 
 
