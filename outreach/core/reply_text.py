@@ -28,10 +28,15 @@ _ATTRIBUTION = re.compile(
     r"|am\b.{0,200}\bschrieb\b.{0,200}:"  # German: "Am …, um … schrieb Name <addr>:"
     r"|em\b.{0,200}\bescreveu\s*:"  # Portuguese (Brazil)
     r"|no dia\b.{0,200}\bescreveu\s*:"  # Portuguese (Portugal, Apple Mail)
-    r"|.{0,200}\b(?:wrote|escribi[oó]|a [ée]crit|schrieb|escreveu)\s*:"  # Thunderbird "Name wrote:"
     r")\s*$",
     re.IGNORECASE | re.DOTALL,
 )
+# Thunderbird's shorter form on a line of its own: "Dana Reyes wrote:".
+_NAME_WROTE = re.compile(
+    r"^\s*[^\s>].{0,120}\b(?:wrote|escribi[oó]|a [ée]crit|schrieb|escreveu)\s*:\s*$",
+    re.IGNORECASE,
+)
+_ATTRIBUTION_START = re.compile(r"^\s*(?:on|el|le|am|em|no dia)\b", re.IGNORECASE)
 # Rules that Outlook and Thunderbird put above a quoted or forwarded message.
 _RULE = re.compile(
     r"^\s*(?:-{2,}\s*(?:original message|mensaje original|message d'origine|"
@@ -50,9 +55,12 @@ _HEADER_DATE = re.compile(
 # The signature separator ("-- ", RFC 3676 §4.3, often sent without its
 # space) and the mobile clients' taglines, in the five languages.
 _SIGNATURE = re.compile(
-    r"^(?:--|—|__)\s*$|^\s*(?:sent from my|sent from outlook|sent from mail for|"
-    r"get outlook for|enviado desde mi|envoyé de mon|envoyé depuis mon|von meinem|"
-    r"gesendet von meinem|enviado do meu|enviado de meu|enviado desde)\b",
+    r"^(?:--|—|__)\s*$|^\s*(?:"
+    # A tagline is a short line of its own: "Sent from my desk, is much easier…" is text.
+    r"(?:sent from my|enviado desde mi|envoyé de mon|envoyé depuis mon|enviado do meu|"
+    r"enviado de meu|enviado desde)(?:\s+\S+){1,4}\s*$|"
+    r"(?:von meinem|gesendet von meinem)(?:\s+\S+){1,3}\s*$|"
+    r"get outlook for \S+\s*$|sent from (?:outlook|mail for windows)\b)",
     re.IGNORECASE,
 )
 
@@ -129,8 +137,9 @@ def html_text(html: str) -> str:
     parser = _HtmlText()
     parser.feed(html)
     parser.close()
+    # Paragraph margins are not blank lines: keep only lines with text.
     lines = (" ".join(line.split()) for line in "".join(parser.parts).splitlines())
-    return "\n".join(lines)
+    return "\n".join(line for line in lines if line)
 
 
 def fresh_text(text: str) -> str:
@@ -148,11 +157,15 @@ def _starts_quote(lines: list[str], index: int) -> bool:
     line = lines[index]
     if line.lstrip().startswith(">") or _RULE.match(line) or _SIGNATURE.match(line):
         return True
-    # An attribution may wrap: try this line joined with the next one or two.
-    for span in (1, 2, 3):
-        joined = " ".join(part.strip() for part in lines[index : index + span])
-        if joined and _ATTRIBUTION.match(joined):
-            return True
+    if _NAME_WROTE.match(line):
+        return True
+    # An attribution may wrap (Gmail breaks before a long address): when this
+    # line opens like one, try it joined with the next one or two.
+    if _ATTRIBUTION_START.match(line):
+        for span in (1, 2, 3):
+            joined = " ".join(part.strip() for part in lines[index : index + span])
+            if _ATTRIBUTION.match(joined):
+                return True
     if _FROM.match(line):
         following = lines[index + 1 : index + 4]
         return any(_HEADER_DATE.match(other) for other in following)
