@@ -187,10 +187,14 @@ def test_discarding_an_ask_withdraws_the_intro(workspace: Workspace, journal: Jo
     assert intro is not None and intro.status is IntroStatus.DECLINED
     asks_answered(journal, [asks[1].id], ["ben"])
     assert draft_ready_intros(workspace, journal, now=NOW).drafts == ()
-    # Withdrawn, the pair may be asked again.
-    assert (
-        len(draft_intro(workspace, journal, "ana", "ben", now=NOW, double_opt_in=True).drafts) == 2
+    # Withdrawn is a decision: the pair is asked again only on purpose.
+    with pytest.raises(InputError) as refused:
+        draft_intro(workspace, journal, "ana", "ben", now=NOW, double_opt_in=True)
+    assert str(refused.value) == (
+        "intro: ana and ben: declined or withdrawn on 2026-06-15; --again drafts it anyway"
     )
+    again = draft_intro(workspace, journal, "ana", "ben", now=NOW, double_opt_in=True, again=True)
+    assert len(again.drafts) == 2
 
 
 def test_unanswered_asks_are_pending_and_never_chased(
@@ -220,7 +224,11 @@ def test_batch_from_toml_notes_pairs_already_under_way(
         ("intro_ask", ("ana",)),
         ("intro_ask", ("cai",)),
     ]
-    assert batch.notes == ("ana and ben: already introduced on 2026-06-15",)
+    assert batch.notes == (
+        "ana and ben: already introduced on 2026-06-15",
+        # The ask to Ana joins the introduction to Ben still waiting for review.
+        "ana already had drafts waiting (1); `drafts send` sends at most 2 per 7 days",
+    )
 
 
 def test_batch_from_csv_with_reasons(

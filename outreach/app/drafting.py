@@ -42,6 +42,7 @@ from outreach.store.journal.drafts import (
     list_drafts,
     set_status,
     shared_events,
+    waiting_for,
 )
 from outreach.store.journal.intros import get_intro, set_intro_status
 from outreach.store.journal.touches import contact_activity
@@ -105,6 +106,7 @@ def finish_batch(
     A failed push leaves the drafts drafted (the next push takes them) and is
     reported in `push_error` rather than raised: the drafting itself succeeded.
     """
+    notes = [*notes, *_already_waiting(workspace, journal, drafts)]
     pushed, push_error = 0, None
     if drafts and (push if push is not None else workspace.config.drafts.push):
         from outreach.app.sending import push_drafts  # IMAP only when pushing
@@ -125,6 +127,30 @@ def finish_batch(
     )
 
 
+# Named one by one up to this many people; beyond, a count (a batch of thousands).
+WAITING_NAMED = 5
+
+
+def _already_waiting(
+    workspace: Workspace, journal: Journal, drafts: Sequence[DraftInfo]
+) -> list[str]:
+    """Notes on people who now have more than one draft waiting: mind the pace."""
+    new = {d.id for d in drafts}
+    waiting = waiting_for(journal, (c for d in drafts for c in d.recipients))
+    crowded = {c: ids for c, ids in waiting.items() if any(i not in new for i in ids)}
+    if not crowded:
+        return []
+    pace = workspace.config.send
+    rule = f"`drafts send` sends at most {pace.max_per_person} per {pace.per_days} days"
+    if len(crowded) > WAITING_NAMED:
+        return [f"{len(crowded)} people now have more than one draft waiting; {rule}"]
+    return [
+        f"{contact} already had drafts waiting ({', '.join(str(i) for i in ids if i not in new)});"
+        f" {rule}"
+        for contact, ids in crowded.items()
+    ]
+
+
 # --- event shares ---
 
 
@@ -141,12 +167,14 @@ def draft_shares(
     dry_run: bool = False,
     push: bool | None = None,
     environ: Mapping[str, str] | None = None,
+    again: bool = False,
 ) -> DraftBatch:
     """One personal email per chosen recipient of each upcoming event, never twice.
 
     Recipients are the event's `share_with`, else contacts whose tags overlap
-    the event's; never the host, never an event already over, never an event
-    already drafted to that person (discarded drafts excepted). `event_id`
+    the event's; never the host, never an event already over, never someone
+    with `shares = false`, never an event already drafted to that person. A
+    discarded draft is a decision too: drafted again only with `again`. `event_id`
     and `contact_id` narrow the run to one event, one person, or both (the
     report's plan shares one event with one contact this way).
     """
@@ -154,7 +182,7 @@ def draft_shares(
     if event_id is not None:
         events = (find_event(events, event_id),)
     only = None if contact_id is None else {contact_or_error(workspace, contact_id).id}
-    already = shared_events(journal, [e.id for e in events])
+    already = shared_events(journal, [e.id for e in events], with_discarded=not again)
     plan = plan_shares(
         events, workspace.roster, now=now, already_shared=already, limit=limit, only=only
     )
@@ -368,8 +396,8 @@ def discard_draft(
 ) -> DraftRecord:
     """Drop a pending draft: its file goes, the journal keeps the record as discarded.
 
-    A discarded share frees the event for that person again; a discarded
-    ask or introduction withdraws the intro. A copy already pushed to the
+    A discarded draft is a decision: that share is not drafted again, that
+    pair not suggested again, unless asked with --again. A copy already pushed to the
     mail server's Drafts folder stays there (outreach never deletes mail).
     """
     record = draft_or_error(journal, draft_id)

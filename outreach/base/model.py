@@ -63,6 +63,9 @@ class Contact:
     org: str | None = None
     notes: str | None = None
     links: tuple[str, ...] = ()
+    # Kinds of mail the person agreed to get; `false` in the roster opts them out.
+    shares: bool = True
+    intros: bool = True
 
     @property
     def email(self) -> str:

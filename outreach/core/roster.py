@@ -19,7 +19,19 @@ from outreach.core.tomlsource import KeyLocator, KeyPath, TomlSyntaxError, parse
 from outreach.core.validation import Validator, did_you_mean
 
 ROSTER_FILE = "roster.toml"
-CONTACT_KEYS = ("name", "emails", "circle", "why", "tags", "cadence_days", "org", "notes", "links")
+CONTACT_KEYS = (
+    "name",
+    "emails",
+    "circle",
+    "why",
+    "tags",
+    "cadence_days",
+    "org",
+    "notes",
+    "links",
+    "shares",
+    "intros",
+)
 CONTACT_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
 WHY_VALUES = tuple(w.value for w in Why)
 
@@ -103,6 +115,8 @@ def _read_contact(
     org = check.string(body, "org", where)
     notes = check.string(body, "notes", where, single_line=False)
     links = check.string_list(body, "links", where)
+    shares = check.boolean(body, "shares", where, default=True)
+    intros = check.boolean(body, "intros", where, default=True)
     if len(check.problems) != problems_before or name is None or not emails:
         return None, emails
     contact = Contact(
@@ -116,6 +130,8 @@ def _read_contact(
         org=org,
         notes=notes,
         links=links,
+        shares=shares,
+        intros=intros,
     )
     return contact, emails
 

@@ -61,8 +61,9 @@ def register(subparsers: Any, common: argparse.ArgumentParser) -> None:
         common=common,
         help="drop drafts you do not want",
         description="Discard pending drafts: the file goes, the journal remembers it was"
-        " discarded. A discarded share frees that event for that person again; a"
-        " discarded ask or introduction withdraws the introduction. A copy pushed to your"
+        " discarded, and the decision sticks: that event is not drafted to that person"
+        " again, a discarded ask or introduction withdraws the introduction and the pair"
+        " is not suggested again (unless you ask with --again). A copy pushed to your"
         " Drafts folder stays there: delete it in your mail client.",
         examples=["outreach drafts discard 12", "outreach drafts discard 12 13 14"],
     )

@@ -99,6 +99,17 @@ def open_intro_for(journal: Journal, a: str, b: str) -> IntroRecord | None:
     return None if row is None else _intro(row)
 
 
+def declined_intro_for(journal: Journal, a: str, b: str) -> IntroRecord | None:
+    """The pair's latest declined intro: a no, or a discarded ask or introduction."""
+    first, second = ordered_pair(a, b)
+    row = journal.connection.execute(
+        f"SELECT {_COLUMNS} FROM intros WHERE contact_a = ? AND contact_b = ?"
+        " AND status = 'declined' ORDER BY id DESC LIMIT 1",
+        (first, second),
+    ).fetchone()
+    return None if row is None else _intro(row)
+
+
 def introduced_pairs(journal: Journal) -> set[frozenset[str]]:
     """Every pair with an intro of any status: not to be suggested again."""
     rows = journal.connection.execute("SELECT DISTINCT contact_a, contact_b FROM intros")
