@@ -31,6 +31,7 @@ class Outgoing:
     record: DraftRecord
     data: bytes
     recipients: tuple[str, ...]  # the addresses in its own To and Cc: what the user reviewed
+    sent_at: datetime | None = None  # once the server accepted it
 
     @property
     def id(self) -> int:

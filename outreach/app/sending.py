@@ -11,15 +11,17 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
+from outreach.app.mailbox_copies import drafts_mailbox, tidy_mailbox
 from outreach.app.send_plan import Outgoing, plan_sends
 from outreach.base.clock import Clock
 from outreach.base.errors import InputError, Problem, SendError
 from outreach.base.progress import Progress, no_progress
-from outreach.core.config import ImapMailbox, SmtpConfig
+from outreach.core.config import SmtpConfig
 from outreach.mail.imap.drafts_push import DraftUpload, PushOutcome, push_to_mailbox
+from outreach.mail.imap.own_copies import SentCopy
 from outreach.mail.smtp import DeliveryInDoubt, RecipientsRefused, smtp_session
 from outreach.store.journal import Journal
 from outreach.store.journal.drafts import (
@@ -48,23 +50,6 @@ class PushResult:
     mailbox: str
     pushed: tuple[int, ...] = ()  # appended now
     already_there: tuple[int, ...] = ()  # found in Drafts by Message-ID, not appended again
-
-
-def drafts_mailbox(workspace: Workspace) -> ImapMailbox:
-    """The IMAP account drafts go to: `[drafts] mailbox`, else the first IMAP mailbox."""
-    config = workspace.config
-    if config.drafts.mailbox is not None:
-        chosen = config.mailbox(config.drafts.mailbox)
-        if isinstance(chosen, ImapMailbox):
-            return chosen
-    for mailbox in config.mailboxes:
-        if isinstance(mailbox, ImapMailbox):
-            return mailbox
-    raise InputError(
-        [Problem(str(workspace.config_path), "no IMAP mailbox to push drafts to")],
-        hint='add an [[mailboxes]] entry with kind = "imap", or review the .eml files'
-        " in drafts/ directly",
-    )
 
 
 def push_drafts(
@@ -124,6 +109,7 @@ class SendResult:
     sent: tuple[int, ...] = ()
     refused: tuple[Refusal, ...] = ()  # a recipient was refused: the draft is kept
     skipped: tuple[str, ...] = ()  # drafts that changed state since the plan was made
+    mailbox_notes: tuple[str, ...] = ()  # Drafts copies removed, Sent copies filed
 
 
 OnSent = Callable[[Outgoing, int, int], None]
@@ -172,11 +158,11 @@ def send_outgoing(
     # An intent must survive a power cut as well as a kill: make each commit durable.
     journal.connection.execute("PRAGMA synchronous = FULL")
     outbox = Outbox.of(workspace)
-    sender = workspace.config.me.email
     allowed_again = set(resend)
-    sent: list[int] = []
+    sent: list[Outgoing] = []
     refused: list[Refusal] = []
     skipped: list[str] = []
+    notes: list[str] = []
     with outbox.lock():
         # Another command may have sent or discarded a draft since the plan was shown.
         doubtful = in_doubt(journal)
@@ -189,46 +175,97 @@ def send_outgoing(
                 skipped.append(f"draft {draft.id}: may have been sent meanwhile, not sent")
             else:
                 current.append(draft)
-        if not current:
-            return SendResult(skipped=tuple(skipped))
-        with smtp_session(
-            smtp, root=workspace.root, environ=environ, sleep=sleep, monotonic=monotonic
-        ) as session:
-            for draft in current:
-                now = clock()
-                if draft.id in allowed_again:
-                    settle_draft_intents(journal, [draft.id], Outcome.RESEND, now=now)
-                intent = open_intent(journal, draft.id, now=now)
-                try:
-                    session.send(sender=sender, recipients=draft.recipients, data=draft.data)
-                except RecipientsRefused as exc:
-                    settle_intent(journal, intent, Outcome.NOT_SENT, now=clock())
-                    refused.append(Refusal(draft.id, exc.message))
-                    continue
-                except DeliveryInDoubt as exc:
-                    raise SendError(
-                        f"{exc.message} (draft {draft.id} may have been sent;"
-                        f" {len(sent)} sent before it)",
-                        hint=f"check your Sent folder or with the recipient; `outreach drafts"
-                        f" send {draft.id} --resend` sends it again, a rerun of"
-                        " `outreach drafts send` sends the rest",
-                    ) from exc
-                except SendError as exc:
-                    settle_intent(journal, intent, Outcome.NOT_SENT, now=clock())
-                    left = len(current) - len(sent) - len(refused)
-                    raise SendError(
-                        f"{exc.message} (draft {draft.id}; {len(sent)} sent before it,"
-                        f" {left} left unsent)",
-                        hint="fix the problem, then rerun `outreach drafts send`: what was"
-                        " sent is not sent again",
-                    ) from exc
-                at = clock()
-                # mark_sent settles the intent in the same transaction.
-                mark_sent(journal, draft.id, at=at, source="smtp", now=at)
-                set_path(journal, draft.id, outbox.move_to_sent(draft.record.path), now=at)
-                sent.append(draft.id)
-                on_sent(draft, len(sent), len(current))
-    return SendResult(sent=tuple(sent), refused=tuple(refused), skipped=tuple(skipped))
+        try:
+            if current:
+                _send_each(
+                    workspace,
+                    journal,
+                    current,
+                    smtp=smtp,
+                    clock=clock,
+                    environ=environ,
+                    resend=allowed_again,
+                    on_sent=on_sent,
+                    sent=sent,
+                    refused=refused,
+                    sleep=sleep,
+                    monotonic=monotonic,
+                )
+        finally:
+            # Also after a failure midway: what was sent is filed, its Drafts copy goes.
+            notes = tidy_mailbox(
+                workspace,
+                pushed=[d.record for d in sent],
+                sent=[SentCopy(d.record.message_id, d.data, at) for d, at in _sent_times(sent)],
+                environ=environ,
+            )
+    return SendResult(
+        sent=tuple(d.id for d in sent),
+        refused=tuple(refused),
+        skipped=tuple(skipped),
+        mailbox_notes=tuple(notes),
+    )
+
+
+def _sent_times(sent: Sequence[Outgoing]) -> list[tuple[Outgoing, datetime]]:
+    return [(d, d.sent_at or d.record.created_at) for d in sent]
+
+
+def _send_each(
+    workspace: Workspace,
+    journal: Journal,
+    current: Sequence[Outgoing],
+    *,
+    smtp: SmtpConfig,
+    clock: Clock,
+    environ: Mapping[str, str],
+    resend: set[int],
+    on_sent: OnSent,
+    sent: list[Outgoing],
+    refused: list[Refusal],
+    sleep: Callable[[float], None],
+    monotonic: Callable[[], float],
+) -> None:
+    """The SMTP loop: intent, transaction, record; appends to `sent` and `refused` as it goes."""
+    outbox = Outbox.of(workspace)
+    sender = workspace.config.me.email
+    with smtp_session(
+        smtp, root=workspace.root, environ=environ, sleep=sleep, monotonic=monotonic
+    ) as session:
+        for draft in current:
+            now = clock()
+            if draft.id in resend:
+                settle_draft_intents(journal, [draft.id], Outcome.RESEND, now=now)
+            intent = open_intent(journal, draft.id, now=now)
+            try:
+                session.send(sender=sender, recipients=draft.recipients, data=draft.data)
+            except RecipientsRefused as exc:
+                settle_intent(journal, intent, Outcome.NOT_SENT, now=clock())
+                refused.append(Refusal(draft.id, exc.message))
+                continue
+            except DeliveryInDoubt as exc:
+                raise SendError(
+                    f"{exc.message} (draft {draft.id} may have been sent;"
+                    f" {len(sent)} sent before it)",
+                    hint=f"check your Sent folder or with the recipient; `outreach drafts"
+                    f" send {draft.id} --resend` sends it again, a rerun of"
+                    " `outreach drafts send` sends the rest",
+                ) from exc
+            except SendError as exc:
+                settle_intent(journal, intent, Outcome.NOT_SENT, now=clock())
+                left = len(current) - len(sent) - len(refused)
+                raise SendError(
+                    f"{exc.message} (draft {draft.id}; {len(sent)} sent before it,"
+                    f" {left} left unsent)",
+                    hint="fix the problem, then rerun `outreach drafts send`: what was"
+                    " sent is not sent again",
+                ) from exc
+            at = clock()
+            # mark_sent settles the intent in the same transaction.
+            mark_sent(journal, draft.id, at=at, source="smtp", now=at)
+            set_path(journal, draft.id, outbox.move_to_sent(draft.record.path), now=at)
+            sent.append(replace(draft, sent_at=at))
+            on_sent(draft, len(sent), len(current))
 
 
 def send_drafts(

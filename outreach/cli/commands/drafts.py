@@ -63,8 +63,8 @@ def register(subparsers: Any, common: argparse.ArgumentParser) -> None:
         description="Discard pending drafts: the file goes, the journal remembers it was"
         " discarded, and the decision sticks: that event is not drafted to that person"
         " again, a discarded ask or introduction withdraws the introduction and the pair"
-        " is not suggested again (unless you ask with --again). A copy pushed to your"
-        " Drafts folder stays there: delete it in your mail client.",
+        " is not suggested again (unless you ask with --again). The copy outreach pushed"
+        " to your Drafts folder is removed (that message alone, on servers with UIDPLUS).",
         examples=["outreach drafts discard 12", "outreach drafts discard 12 13 14"],
     )
     discard.add_argument("ids", type=int, nargs="+", metavar="ID", help="draft ids")
@@ -91,7 +91,9 @@ def register(subparsers: Any, common: argparse.ArgumentParser) -> None:
         " [smtp] server. It first lists what it will send and what it holds back (the pace"
         " per person from [send], a send that was interrupted), then asks for confirmation"
         " on a terminal; elsewhere it sends only with --yes. Each message is reported as it"
-        " goes, moves to sent/ and its support is recorded. A draft addressed to you alone"
+        " goes, moves to sent/ and its support is recorded; with an IMAP mailbox, a copy is"
+        " filed in Sent (not on Gmail, which does it itself) and outreach's pushed copy"
+        " leaves Drafts. A draft addressed to you alone"
         " (the emailed report) is not part of --all. A refused recipient keeps that draft;"
         " any other failure stops the run, and a rerun sends what is left, nothing twice.",
         examples=[
@@ -164,10 +166,18 @@ def run_show(ctx: Context) -> int:
 
 def run_discard(ctx: Context) -> int:
     from outreach.app.drafting import discard_draft
+    from outreach.app.mailbox_copies import tidy_mailbox
+    from outreach.store.journal.drafts import get_draft
 
+    pushed = []
     for draft_id in ctx.args.ids:
+        before = get_draft(ctx.journal(), draft_id)
         record = discard_draft(ctx.workspace(), ctx.journal(), draft_id, now=ctx.now())
         ctx.out(f"discarded draft {record.id}: {record.subject}")
+        if before is not None:
+            pushed.append(before)
+    for note in tidy_mailbox(ctx.workspace(), pushed=pushed, environ=ctx.environ):
+        ctx.err(f"note: {note}")
     return 0
 
 
@@ -256,7 +266,7 @@ def run_send(ctx: Context) -> int:
         resend=args.ids if args.resend else (),
         on_sent=report,
     )
-    for note in result.skipped:
+    for note in (*result.skipped, *result.mailbox_notes):
         ctx.err(f"note: {note}")
     for refusal in result.refused:
         ctx.err(f"outreach: draft {refusal.draft_id} kept, not sent: {refusal.reason}")
