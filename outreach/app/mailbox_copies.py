@@ -9,6 +9,7 @@ is reported as a note, never as a failure of what came before.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 
 from outreach.base.errors import InputError, OutreachError, Problem
 from outreach.core.config import ImapMailbox
@@ -34,30 +35,40 @@ def drafts_mailbox(workspace: Workspace) -> ImapMailbox:
     )
 
 
+@dataclass(frozen=True, slots=True)
+class Tidied:
+    removed: int = 0  # outreach's own copies removed from Drafts
+    filed: int = 0  # sent mail filed in Sent
+    problems: tuple[str, ...] = field(default=())  # what was left as it is, and why
+
+    def notes(self) -> list[str]:
+        lines = list(self.problems)
+        if self.removed:
+            lines.append(f"removed {self.removed} of outreach's own copies from Drafts")
+        if self.filed:
+            lines.append(f"filed {self.filed} in Sent")
+        return lines
+
+
 def tidy_mailbox(
     workspace: Workspace,
     *,
     pushed: Sequence[DraftRecord] = (),
     sent: Sequence[SentCopy] = (),
     environ: Mapping[str, str],
-) -> list[str]:
-    """Remove the pushed copies of `pushed`, file `sent` in Sent; notes on what happened."""
+) -> Tidied:
+    """Remove the pushed copies of `pushed`, file `sent` in Sent; says what happened."""
     remove = [r.message_id for r in pushed if r.status is DraftStatus.PUSHED]
     if not remove and not sent:
-        return []
+        return Tidied()
     try:
         mailbox = drafts_mailbox(workspace)
     except InputError:
-        return []  # no IMAP mailbox: nothing was pushed, and there is no Sent to file in
+        return Tidied()  # no IMAP mailbox: nothing was pushed, and no Sent to file in
     try:
         outcome = tidy_copies(
             mailbox, remove=remove, file_sent=sent, root=workspace.root, environ=environ
         )
     except OutreachError as exc:
-        return [f"the mailbox was left as it is: {exc.message}"]
-    notes = list(outcome.notes)
-    if outcome.removed:
-        notes.append(f"removed {len(outcome.removed)} of outreach's own copies from Drafts")
-    if outcome.filed:
-        notes.append(f"filed {len(outcome.filed)} in Sent")
-    return notes
+        return Tidied(problems=(f"the mailbox was left as it is: {exc.message}",))
+    return Tidied(len(outcome.removed), len(outcome.filed), tuple(outcome.notes))

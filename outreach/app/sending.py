@@ -198,7 +198,7 @@ def send_outgoing(
                 pushed=[d.record for d in sent],
                 sent=[SentCopy(d.record.message_id, d.data, at) for d, at in _sent_times(sent)],
                 environ=environ,
-            )
+            ).notes()
     return SendResult(
         sent=tuple(d.id for d in sent),
         refused=tuple(refused),

@@ -26,6 +26,7 @@ def register(subparsers: Any, common: argparse.ArgumentParser) -> None:
         examples=[
             "outreach drafts list",
             "outreach drafts show 12",
+            "outreach drafts edit 12",
             "outreach drafts send 12 14",
         ],
     )
@@ -54,6 +55,21 @@ def register(subparsers: Any, common: argparse.ArgumentParser) -> None:
     )
     show.add_argument("id", type=int, metavar="ID", help="the draft's id (from `drafts list`)")
     show.set_defaults(handler=run_show)
+
+    edit = add_command(
+        sub,
+        "edit",
+        common=common,
+        help="edit a draft's text in your editor",
+        description="Open the draft's plain text (decoded, as you read it) in $VISUAL, else"
+        " $EDITOR, and when you save and quit, rebuild the message from it: same headers,"
+        " same Message-ID, and an HTML part made anew from your text. A copy pushed to your"
+        " Drafts folder is replaced. Any command that edits a file and exits works, so"
+        " editing can be scripted.",
+        examples=["outreach drafts edit 12", "EDITOR='code --wait' outreach drafts edit 12"],
+    )
+    edit.add_argument("id", type=int, metavar="ID", help="the draft's id (from `drafts list`)")
+    edit.set_defaults(handler=run_edit)
 
     discard = add_command(
         sub,
@@ -164,6 +180,28 @@ def run_show(ctx: Context) -> int:
     return 0
 
 
+def run_edit(ctx: Context) -> int:
+    from outreach.app.editing import edit_draft
+    from outreach.cli.editor import editor_command, run_editor
+
+    command = editor_command(ctx.environ)
+    result = edit_draft(
+        ctx.workspace(),
+        ctx.journal(),
+        ctx.args.id,
+        editor=lambda path: run_editor(command, path, ctx.environ),
+        environ=ctx.environ,
+        now=ctx.now(),
+    )
+    for note in result.notes:
+        ctx.err(f"note: {note}")
+    if not result.changed:
+        ctx.out(f"draft {result.draft_id} unchanged")
+        return 0
+    ctx.out(f"draft {result.draft_id} saved; read it with `outreach drafts show {result.draft_id}`")
+    return 0
+
+
 def run_discard(ctx: Context) -> int:
     from outreach.app.drafting import discard_draft
     from outreach.app.mailbox_copies import tidy_mailbox
@@ -176,7 +214,7 @@ def run_discard(ctx: Context) -> int:
         ctx.out(f"discarded draft {record.id}: {record.subject}")
         if before is not None:
             pushed.append(before)
-    for note in tidy_mailbox(ctx.workspace(), pushed=pushed, environ=ctx.environ):
+    for note in tidy_mailbox(ctx.workspace(), pushed=pushed, environ=ctx.environ).notes():
         ctx.err(f"note: {note}")
     return 0
 
