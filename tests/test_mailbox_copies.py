@@ -9,6 +9,7 @@ have removed it.
 from __future__ import annotations
 
 import re
+import secrets
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -16,7 +17,8 @@ import pytest
 
 from outreach.store.journal import Journal
 from tests.conftest import RunCli
-from tests.support.dovecot import MailUser
+from tests.support.dovecot import DovecotServer, MailUser
+from tests.support.fixtures import unique_user_name
 from tests.support.smtpd import RunningSink, smtp_sink
 from tests.test_drafts_push import env, workspace_for
 
@@ -94,3 +96,52 @@ def test_sync_sees_the_filed_sent_copy_without_counting_it_twice(
         ("c001", "sent", 1),
         ("c001", "share", 1),
     ]
+
+
+def user_without_uidplus(server: DovecotServer, hint: str) -> MailUser:
+    """A user whose sessions advertise IMAP4rev1 alone: no UIDPLUS, UNSELECT, MULTIAPPEND.
+
+    Dovecot lets a passdb's `userdb_` extra fields override settings for one
+    user. The passwd-file is written here in the project script's format plus
+    that field, before Dovecot ever reads it (it re-reads a changed one at most
+    once a second); the folders appear at first login (`auto = subscribe`),
+    and LIST still carries the \\Drafts flag.
+    """
+    name, password = unique_user_name(hint), secrets.token_urlsafe(12)
+    passwd = server.base / "users" / name
+    passwd.write_text(f"{name}:{{PLAIN}}{password}::::::userdb_imap_capability=IMAP4rev1\n")
+    passwd.chmod(0o644)
+    return MailUser(server, name, password)
+
+
+def drafts_flags(user: MailUser) -> dict[int, tuple[bytes, ...]]:
+    """Drafts' flags through EXAMINE (this server has no UNSELECT: LOGOUT ends it)."""
+    with user.connect() as client:
+        assert b"UIDPLUS" not in client.capabilities()
+        # Opening Sent makes Dovecot create it (`auto = subscribe`), as it is on a real server.
+        client.select_folder("Sent", readonly=True)
+        client.select_folder("Drafts", readonly=True)
+        fetched = client.fetch(client.search("ALL"), ["FLAGS"])
+    return {uid: tuple(sorted(data[b"FLAGS"])) for uid, data in fetched.items()}
+
+
+def test_without_uidplus_the_pushed_copy_stays_and_the_output_says_so(
+    tmp_path: Path, dovecot: DovecotServer, sink: RunningSink, run_cli: RunCli
+) -> None:
+    user = user_without_uidplus(dovecot, "no-uidplus")
+    root = workspace_for(tmp_path, user, extra=sink.config())
+    home = ["--home", str(root), "--as-of", "2026-06-15"]
+    run_cli(*home, "draft", "shares", environ=env(user))
+    run_cli(*home, "drafts", "push", environ=env(user))
+    before = drafts_flags(user)
+    log_before = dovecot.mail_log_lines(user.name)
+    result = run_cli(*home, "drafts", "send", "1", "--yes", environ=env(user))
+    label = f"mailbox 'work' ({dovecot.host}:{dovecot.imaps_port})"
+    assert result.stderr == (
+        f"note: {label}: the server lacks UIDPLUS, so outreach cannot remove only its own"
+        " copies: 1 left in Drafts; delete them in your mail client\n"
+        "note: filed 1 in Sent\n"
+    )
+    assert drafts_flags(user) == before
+    log = dovecot.mail_log_lines(user.name)[len(log_before) :]
+    assert [line.split(",")[0] for line in log] == ["save: box=Sent"]

@@ -61,6 +61,18 @@ def _own_uids(client: IMAPClient, mid: str) -> list[int]:
     return sorted(own)
 
 
+def _leave(client: IMAPClient, folder: str) -> None:
+    """Deselect without expunging: UNSELECT (RFC 3691), else EXAMINE the same folder.
+
+    Never CLOSE: it would expunge every \\Deleted message, other clients' too
+    (RFC 3501 §6.4.2); a new selection deselects without expunging (§6.3.1).
+    """
+    if b"UNSELECT" in client.capabilities():
+        client.unselect_folder()
+    else:
+        client.select_folder(folder, readonly=True)
+
+
 def _remove_drafts(
     client: IMAPClient, label: str, message_ids: Sequence[str], outcome: CopiesOutcome
 ) -> None:
@@ -79,8 +91,7 @@ def _remove_drafts(
                 client.uid_expunge([uid])
                 outcome.removed.append(mid)
     finally:
-        # UNSELECT, never CLOSE: CLOSE would expunge other clients' \Deleted mail.
-        client.unselect_folder()
+        _leave(client, folder)
 
 
 def _file_sent(
@@ -96,7 +107,7 @@ def _file_sent(
     try:
         waiting = [c for c in copies if not client.search(["HEADER", "Message-ID", c.message_id])]
     finally:
-        client.unselect_folder()
+        _leave(client, folder)
     for copy in waiting:
         client.append(folder, copy.data, flags=(b"\\Seen",), msg_time=copy.sent_at)
         outcome.filed.append(copy.message_id)
