@@ -24,6 +24,7 @@ from outreach.app.draft_batches import (
     holding_the_outbox,
     write_drafts,
 )
+from outreach.app.waiting import already_waiting
 from outreach.base.errors import InputError, OutreachError, Problem
 from outreach.base.model import ME, Contact, TouchKind
 from outreach.base.progress import Progress, no_progress
@@ -42,7 +43,6 @@ from outreach.store.journal.drafts import (
     list_drafts,
     set_status,
     shared_events,
-    waiting_for,
 )
 from outreach.store.journal.intros import get_intro, set_intro_status
 from outreach.store.journal.touches import contact_activity
@@ -106,7 +106,7 @@ def finish_batch(
     A failed push leaves the drafts drafted (the next push takes them) and is
     reported in `push_error` rather than raised: the drafting itself succeeded.
     """
-    notes = [*notes, *_already_waiting(workspace, journal, drafts)]
+    notes = [*notes, *already_waiting(workspace, journal, drafts)]
     pushed, push_error = 0, None
     if drafts and (push if push is not None else workspace.config.drafts.push):
         from outreach.app.sending import push_drafts  # IMAP only when pushing
@@ -125,30 +125,6 @@ def finish_batch(
         pushed=pushed,
         push_error=push_error,
     )
-
-
-# Named one by one up to this many people; beyond, a count (a batch of thousands).
-WAITING_NAMED = 5
-
-
-def _already_waiting(
-    workspace: Workspace, journal: Journal, drafts: Sequence[DraftInfo]
-) -> list[str]:
-    """Notes on people who now have more than one draft waiting: mind the pace."""
-    new = {d.id for d in drafts}
-    waiting = waiting_for(journal, (c for d in drafts for c in d.recipients))
-    crowded = {c: ids for c, ids in waiting.items() if any(i not in new for i in ids)}
-    if not crowded:
-        return []
-    pace = workspace.config.send
-    rule = f"`drafts send` sends at most {pace.max_per_person} per {pace.per_days} days"
-    if len(crowded) > WAITING_NAMED:
-        return [f"{len(crowded)} people now have more than one draft waiting; {rule}"]
-    return [
-        f"{contact} already had drafts waiting ({', '.join(str(i) for i in ids if i not in new)});"
-        f" {rule}"
-        for contact, ids in crowded.items()
-    ]
 
 
 # --- event shares ---
