@@ -63,10 +63,16 @@ def test_pairs_are_stored_smaller_id_first() -> None:
     assert ordered_pair("ben", "ana") == ("ana", "ben") == ordered_pair("ana", "ben")
 
 
-def test_opt_in_is_ready_only_when_both_answered() -> None:
-    assert opt_in_status(("ana", "ben"), set()) is IntroStatus.ASKED
-    assert opt_in_status(("ana", "ben"), {"ben"}) is IntroStatus.ASKED
-    assert opt_in_status(("ana", "ben"), {"ana", "ben", "cai"}) is IntroStatus.READY
+def test_opt_in_is_ready_only_when_both_said_yes_and_any_no_declines() -> None:
+    yes, no, unclear = Answer.YES, Answer.NO, Answer.UNCLEAR
+    assert opt_in_status(("ana", "ben"), {}) is IntroStatus.ASKED
+    assert opt_in_status(("ana", "ben"), {"ben": yes}) is IntroStatus.ASKED
+    assert opt_in_status(("ana", "ben"), {"ana": yes, "ben": unclear}) is IntroStatus.ASKED
+    assert opt_in_status(("ana", "ben"), {"ana": yes, "ben": yes}) is IntroStatus.READY
+    assert opt_in_status(("ana", "ben"), {"ana": yes, "ben": no}) is IntroStatus.DECLINED
+    assert opt_in_status(("ana", "ben"), {"ana": no}) is IntroStatus.DECLINED
+    # Someone outside the pair answering changes nothing.
+    assert opt_in_status(("ana", "ben"), {"cai": yes, "ana": yes}) is IntroStatus.ASKED
 
 
 def test_direct_intro_is_one_email_to_both(workspace: Workspace, journal: Journal) -> None:

@@ -80,7 +80,7 @@ def judge_reply(
 def _settle_intro(journal: Journal, intro_id: int, *, now: datetime) -> None:
     """A person's latest answer being no declines the intro, quietly."""
     latest = latest_answers(journal, [intro_id]).get(intro_id, {})
-    if any(a.answer is Answer.NO for a in latest.values()):
+    if Answer.NO in {a.answer for a in latest.values()}:
         journal.connection.execute(
             "UPDATE intros SET status = 'declined', updated_at = ?"
             " WHERE id = ? AND status IN ('asked', 'ready')",

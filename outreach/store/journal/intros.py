@@ -12,8 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from outreach.base.clock import iso_utc, parse_iso_utc
-from outreach.core.consent import Answer
-from outreach.core.intros import IntroMode, IntroStatus, ordered_pair
+from outreach.core.intros import IntroMode, IntroStatus, opt_in_status, ordered_pair
 from outreach.store.journal.answers import latest_answers
 from outreach.store.journal.store import Journal
 
@@ -140,11 +139,8 @@ def ready_intros(journal: Journal) -> list[IntroRecord]:
     return [
         intro
         for intro in candidates
-        if all(
-            (answer := latest.get(intro.id, {}).get(person)) is not None
-            and answer.answer is Answer.YES
-            for person in intro.pair
-        )
+        if opt_in_status(intro.pair, {c: a.answer for c, a in latest.get(intro.id, {}).items()})
+        is IntroStatus.READY
     ]
 
 

@@ -221,6 +221,18 @@ CREATE TABLE IF NOT EXISTS intro_answers (
 );
 CREATE UNIQUE INDEX IF NOT EXISTS intro_answers_once
     ON intro_answers (intro_id, contact_id, message_id) WHERE message_id IS NOT NULL;
+
+-- Replies linked to asks before answers were read were taken as yeses. They
+-- are not consent: each becomes an unclear answer for the user to decide.
+INSERT OR IGNORE INTO intro_answers
+    (intro_id, contact_id, answer, at, message_id, excerpt, source, recorded_at)
+SELECT d.intro_id, r.contact_id, 'unclear', r.at, r.message_id,
+       '(a reply from before answers were read)', 'mail', r.at
+  FROM draft_replies r
+  JOIN drafts d ON d.id = r.draft_id
+  JOIN intros i ON i.id = d.intro_id
+ WHERE d.kind = 'intro_ask' AND i.status IN ('asked', 'ready');
+UPDATE intros SET status = 'asked' WHERE mode = 'double_opt_in' AND status = 'ready';
 """
 
 MIGRATIONS: list[str] = [SCHEMA_V1, UNKNOWN_SENDERS_V2, REPORT_INDEXES_V3, CONSENT_AND_SENDING_V4]
