@@ -7,6 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TextIO
 
 import pytest
 
@@ -42,11 +43,21 @@ def run_cli(tmp_path: Path) -> RunCli:
     """
 
     def run(
-        *args: str, expect: int = 0, environ: dict[str, str] | None = None, cwd: Path | None = None
+        *args: str,
+        expect: int = 0,
+        environ: dict[str, str] | None = None,
+        cwd: Path | None = None,
+        stdin: TextIO | None = None,
     ) -> CliResult:
         stdout, stderr = io.StringIO(), io.StringIO()
         status = main(
-            list(args), stdout=stdout, stderr=stderr, environ=environ or {}, cwd=cwd or tmp_path
+            list(args),
+            stdout=stdout,
+            stderr=stderr,
+            # Never the test runner's own stdin: a command that asks must be given one.
+            stdin=stdin if stdin is not None else io.StringIO(),
+            environ=environ or {},
+            cwd=cwd or tmp_path,
         )
         result = CliResult(status, stdout.getvalue(), stderr.getvalue())
         if status != expect:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from outreach.base.errors import InputError
-from outreach.core.config import ImapMailbox, MaildirMailbox, Tls, parse_config
+from outreach.core.config import ImapMailbox, MaildirMailbox, SendConfig, Tls, parse_config
 
 ME = '[me]\nname = "Dana Reyes"\nemail = "Dana@Example.ORG"\n'
 
@@ -140,3 +140,14 @@ def test_daemon_job_times_are_understood(
         time,
         minutes,
     )
+
+
+def test_send_pace_defaults_to_two_a_week_and_is_validated() -> None:
+    assert parse_config(ME).send == SendConfig(max_per_person=2, per_days=7)
+    assert parse_config(ME + "[send]\nmax_per_person = 3\nper_days = 14\n").send == SendConfig(
+        3, 14
+    )
+    assert problems_of(ME + "[send]\nmax_per_person = 0\nper_dais = 7\n") == [
+        "outreach.toml:6:1: unknown key 'per_dais' — did you mean 'per_days'?",
+        "outreach.toml:5:1: 'max_per_person' must be positive, not 0",
+    ]

@@ -20,8 +20,10 @@ from outreach.app.introductions import (
 )
 from outreach.base.errors import InputError
 from outreach.base.model import Contact, Roster, TouchKind
+from outreach.core.consent import Answer
 from outreach.core.intros import IntroStatus, opt_in_status, ordered_pair, parse_intro_requests
 from outreach.store.journal import Journal
+from outreach.store.journal.answers import record_answer
 from outreach.store.journal.drafts import get_draft, link_reply, mark_sent
 from outreach.store.journal.intros import get_intro, pending_intros
 from outreach.store.journal.touches import all_activity
@@ -61,10 +63,16 @@ def test_pairs_are_stored_smaller_id_first() -> None:
     assert ordered_pair("ben", "ana") == ("ana", "ben") == ordered_pair("ana", "ben")
 
 
-def test_opt_in_is_ready_only_when_both_answered() -> None:
-    assert opt_in_status(("ana", "ben"), set()) is IntroStatus.ASKED
-    assert opt_in_status(("ana", "ben"), {"ben"}) is IntroStatus.ASKED
-    assert opt_in_status(("ana", "ben"), {"ana", "ben", "cai"}) is IntroStatus.READY
+def test_opt_in_is_ready_only_when_both_said_yes_and_any_no_declines() -> None:
+    yes, no, unclear = Answer.YES, Answer.NO, Answer.UNCLEAR
+    assert opt_in_status(("ana", "ben"), {}) is IntroStatus.ASKED
+    assert opt_in_status(("ana", "ben"), {"ben": yes}) is IntroStatus.ASKED
+    assert opt_in_status(("ana", "ben"), {"ana": yes, "ben": unclear}) is IntroStatus.ASKED
+    assert opt_in_status(("ana", "ben"), {"ana": yes, "ben": yes}) is IntroStatus.READY
+    assert opt_in_status(("ana", "ben"), {"ana": yes, "ben": no}) is IntroStatus.DECLINED
+    assert opt_in_status(("ana", "ben"), {"ana": no}) is IntroStatus.DECLINED
+    # Someone outside the pair answering changes nothing.
+    assert opt_in_status(("ana", "ben"), {"cai": yes, "ana": yes}) is IntroStatus.ASKED
 
 
 def test_direct_intro_is_one_email_to_both(workspace: Workspace, journal: Journal) -> None:
@@ -106,16 +114,26 @@ def test_unknown_or_identical_people_are_refused(workspace: Workspace, journal: 
 
 
 def asks_answered(journal: Journal, asks: list[int], who: list[str]) -> None:
-    """What sync does when a reply's In-Reply-To names an ask's Message-ID."""
+    """What sync does when a reply's In-Reply-To names an ask and its text says yes."""
     for draft_id, contact_id in zip(asks, who, strict=True):
         record = get_draft(journal, draft_id)
-        assert record is not None
+        assert record is not None and record.intro_id is not None
         link_reply(
             journal,
             referenced_ids=[record.message_id],
             contact_id=contact_id,
             reply_message_id=f"<reply.{contact_id}@example.net>",
             at=NOW + timedelta(days=1),
+        )
+        record_answer(
+            journal,
+            intro_id=record.intro_id,
+            contact_id=contact_id,
+            answer=Answer.YES,
+            at=NOW + timedelta(days=1),
+            source="mail",
+            now=NOW + timedelta(days=1),
+            message_id=f"<reply.{contact_id}@example.net>",
         )
 
 
@@ -175,10 +193,14 @@ def test_discarding_an_ask_withdraws_the_intro(workspace: Workspace, journal: Jo
     assert intro is not None and intro.status is IntroStatus.DECLINED
     asks_answered(journal, [asks[1].id], ["ben"])
     assert draft_ready_intros(workspace, journal, now=NOW).drafts == ()
-    # Withdrawn, the pair may be asked again.
-    assert (
-        len(draft_intro(workspace, journal, "ana", "ben", now=NOW, double_opt_in=True).drafts) == 2
+    # Withdrawn is a decision: the pair is asked again only on purpose.
+    with pytest.raises(InputError) as refused:
+        draft_intro(workspace, journal, "ana", "ben", now=NOW, double_opt_in=True)
+    assert str(refused.value) == (
+        "intro: ana and ben: declined or withdrawn on 2026-06-15; --again drafts it anyway"
     )
+    again = draft_intro(workspace, journal, "ana", "ben", now=NOW, double_opt_in=True, again=True)
+    assert len(again.drafts) == 2
 
 
 def test_unanswered_asks_are_pending_and_never_chased(
@@ -208,7 +230,11 @@ def test_batch_from_toml_notes_pairs_already_under_way(
         ("intro_ask", ("ana",)),
         ("intro_ask", ("cai",)),
     ]
-    assert batch.notes == ("ana and ben: already introduced on 2026-06-15",)
+    assert batch.notes == (
+        "ana and ben: already introduced on 2026-06-15",
+        # The ask to Ana joins the introduction to Ben still waiting for review.
+        "ana already had drafts waiting (1); `drafts send` sends at most 2 per 7 days",
+    )
 
 
 def test_batch_from_csv_with_reasons(

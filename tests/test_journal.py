@@ -240,3 +240,41 @@ def test_a_journal_from_before_feeds_gains_the_feed_tables_and_keeps_its_history
             for r in journal.connection.execute("SELECT name FROM sqlite_master WHERE type='table'")
         }
         assert {"feeds", "posts", "feed_events"} <= tables
+
+
+def test_replies_taken_as_yes_before_answers_were_read_become_unclear(tmp_path: Path) -> None:
+    from outreach.store.journal.answers import latest_answers
+    from outreach.store.journal.intros import ready_intros
+    from outreach.store.journal.store import MIGRATIONS
+
+    path = tmp_path / "journal.db"
+    raw = sqlite3.connect(path)
+    raw.executescript("\n".join(MIGRATIONS[:3]) + "\nPRAGMA user_version = 3;")
+    stamp = "2026-06-15T12:00:00Z"
+    raw.execute(
+        "INSERT INTO intros (id, contact_a, contact_b, mode, status, created_at, updated_at)"
+        " VALUES (1, 'ana', 'ben', 'double_opt_in', 'ready', ?, ?)",
+        (stamp, stamp),
+    )
+    for draft_id, who in ((1, "ana"), (2, "ben")):
+        raw.execute(
+            "INSERT INTO drafts (id, message_id, kind, subject, path, intro_id, created_at,"
+            " updated_at) VALUES (?, ?, 'intro_ask', 's', 'p', 1, ?, ?)",
+            (draft_id, f"<ask.{who}@example.org>", stamp, stamp),
+        )
+        raw.execute("INSERT INTO draft_recipients VALUES (?, ?)", (draft_id, who))
+        raw.execute(
+            "INSERT INTO draft_replies VALUES (?, ?, ?, '2026-06-16T09:00:00Z')",
+            (draft_id, who, f"<reply.{who}@example.net>"),
+        )
+    raw.commit()
+    raw.close()
+    with Journal.open(path) as journal:
+        answers = latest_answers(journal)[1]
+        assert {c: a.answer.value for c, a in answers.items()} == {
+            "ana": "unclear",
+            "ben": "unclear",
+        }
+        assert ready_intros(journal) == []
+        status = journal.connection.execute("SELECT status FROM intros").fetchone()[0]
+        assert status == "asked"

@@ -324,6 +324,7 @@ def test_json_health_figures(network: Path, run_cli: RunCli) -> None:
         "drafts_waiting": 2,  # one drafted, one pushed; sent and discarded ones are done
         "intros_waiting": {
             "count": 2,
+            "needs_decision": 0,
             "timeout_days": 14,
             "intros": [
                 {
@@ -333,6 +334,7 @@ def test_json_health_figures(network: Path, run_cli: RunCli) -> None:
                     "asked_at": "2026-05-20T09:00:00Z",
                     "days_waiting": 26,
                     "stale": True,
+                    "needs_decision": False,
                 },
                 {
                     "id": 2,
@@ -341,6 +343,7 @@ def test_json_health_figures(network: Path, run_cli: RunCli) -> None:
                     "asked_at": "2026-06-10T09:00:00Z",
                     "days_waiting": 5,
                     "stale": False,
+                    "needs_decision": False,
                 },
             ],
         },

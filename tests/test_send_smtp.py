@@ -240,9 +240,15 @@ def test_sent_draft_arrives_intact_and_records_a_self_promoting_share(
     draft_all(run_cli, root)
     original = (root / "drafts" / "share-salon-ana.eml").read_bytes()
     result = run_cli(
-        "--home", str(root), "--as-of", "2026-06-16", "drafts", "send", "1", environ=ENV
+        "--home", str(root), "--as-of", "2026-06-16", "drafts", "send", "1", "--yes", environ=ENV
     )
-    assert result.stdout == "1 sent: 1\n"
+    assert result.stdout == (
+        "to send (1):\n"
+        "     1  ana@example.net                   "
+        "Thought of you: Housing Salon on Wednesday 1 July\n"
+        "sent 1/1: draft 1 to ana@example.net\n"
+        "1 sent\n"
+    )
     (arrived,) = server.room.received
     assert arrived.mail_from == "dana@example.org"
     assert arrived.rcpt_tos == ["ana@example.net"]
@@ -267,7 +273,7 @@ def test_unverified_certificate_is_refused_and_nothing_recorded(
     root = workspace_for(tmp_path, server, certificates, ca=False)
     draft_all(run_cli, root)
     files = sorted((root / "drafts").glob("*.eml"))
-    result = run_cli("--home", str(root), "drafts", "send", "--all", environ=ENV, expect=1)
+    result = run_cli("--home", str(root), "drafts", "send", "--all", "--yes", environ=ENV, expect=1)
     assert result.stderr.startswith(f"outreach: 127.0.0.1:{server.port}: certificate not verified")
     assert "hint: if the server uses its own certificate authority, set ca_file" in result.stderr
     assert server.room.received == []
@@ -285,7 +291,9 @@ def test_failure_midway_leaves_the_rest_unsent_and_a_rerun_sends_nothing_twice(
     plain_server.room.refuse.clear()
     draft_all(run_cli, root)  # ana, ben, cai, zoe (four drafts)
     plain_server.room.fail_data_at = 2
-    result = run_cli("--home", str(root), "drafts", "send", "1", "2", "3", environ=ENV, expect=1)
+    result = run_cli(
+        "--home", str(root), "drafts", "send", "1", "2", "3", "--yes", environ=ENV, expect=1
+    )
     assert result.stderr.splitlines()[0] == (
         f"outreach: 127.0.0.1:{plain_server.port}: message refused: 451 4.3.0 try again later"
         " (draft 2; 1 sent before it, 2 left unsent)"
@@ -301,15 +309,17 @@ def test_failure_midway_leaves_the_rest_unsent_and_a_rerun_sends_nothing_twice(
         "share-salon-cai.eml",
         "share-salon-zoe.eml",
     ]
-    result = run_cli("--home", str(root), "drafts", "send", "1", "2", "3", environ=ENV)
-    assert result.stdout == "2 sent: 2, 3\n"
+    result = run_cli("--home", str(root), "drafts", "send", "1", "2", "3", "--yes", environ=ENV)
+    assert result.stdout.splitlines()[-3:] == [
+        "sent 1/2: draft 2 to ben@example.net",
+        "sent 2/2: draft 3 to cai@example.com",
+        "2 sent",
+    ]
     assert result.stderr == "note: draft 1: already sent, not sent again\n"
     arrived = [r.rcpt_tos[0] for r in plain_server.room.received]
     assert arrived == ["ana@example.net", "ben@example.net", "cai@example.com"]
-    assert (
-        run_cli("--home", str(root), "drafts", "send", "1", "2", "3", environ=ENV).stdout
-        == "0 sent\n"
-    )
+    again = run_cli("--home", str(root), "drafts", "send", "1", "2", "3", "--yes", environ=ENV)
+    assert again.stdout == "nothing to send\n"
     assert len(plain_server.room.received) == 3
 
 
@@ -319,8 +329,8 @@ def test_refused_recipient_is_reported_and_the_draft_kept(
     root = workspace_for(tmp_path, plain_server, certificates)
     plain_server.room.refuse.add("nobody@example.com")
     draft_all(run_cli, root)
-    result = run_cli("--home", str(root), "drafts", "send", "--all", environ=ENV, expect=1)
-    assert result.stdout == "3 sent: 1, 2, 3\n"
+    result = run_cli("--home", str(root), "drafts", "send", "--all", "--yes", environ=ENV, expect=1)
+    assert result.stdout.splitlines()[-1] == "3 sent"
     assert result.stderr.splitlines()[0] == (
         f"outreach: draft 4 kept, not sent: 127.0.0.1:{plain_server.port}: recipient refused:"
         " nobody@example.com: 550 5.1.1 no such user here"
@@ -343,6 +353,7 @@ def test_wrong_password_is_one_line_without_the_secret(
         "drafts",
         "send",
         "--all",
+        "--yes",
         environ={"SMTP_PASSWORD": "hunter2"},
         expect=1,
     )
@@ -376,7 +387,7 @@ def test_rate_limit_spaces_messages_without_waiting_in_tests(
 
     workspace = load_workspace(root)
     with Journal.open(workspace.journal_path) as journal:
-        result = send_drafts(
+        result, _ = send_drafts(
             workspace,
             journal,
             clock=fixed_clock(NOW),
@@ -422,7 +433,7 @@ def test_starttls_missing_means_no_login_and_no_send(
     config = (root / "outreach.toml").read_text().replace('tls = "none"', 'tls = "starttls"')
     (root / "outreach.toml").write_text(config)
     draft_all(run_cli, root)
-    result = run_cli("--home", str(root), "drafts", "send", "--all", environ=ENV, expect=1)
+    result = run_cli("--home", str(root), "drafts", "send", "--all", "--yes", environ=ENV, expect=1)
     assert result.stderr.splitlines()[0] == (
         f"outreach: 127.0.0.1:{plain_server.port}: the server does not offer STARTTLS;"
         " refusing to send without TLS"
@@ -436,7 +447,7 @@ def test_an_intro_with_one_refused_recipient_goes_to_neither(
     root = workspace_for(tmp_path, plain_server, certificates)
     plain_server.room.refuse.add("nobody@example.com")
     run_cli("--home", str(root), "--as-of", "2026-06-15", "draft", "intro", "ana", "zoe")
-    result = run_cli("--home", str(root), "drafts", "send", "--all", environ=ENV, expect=1)
+    result = run_cli("--home", str(root), "drafts", "send", "--all", "--yes", environ=ENV, expect=1)
     assert "recipient refused: nobody@example.com" in result.stderr
     # Ana must not get half an introduction: the message went to no one.
     assert plain_server.room.received == []

@@ -168,15 +168,21 @@ def test_share_support_counts_host_and_recipient_once_sent(workspace_root: Path)
         assert own == [("ana",), ("ben",)]
 
 
-def test_discarded_share_can_be_drafted_again_once(workspace_root: Path) -> None:
+def test_discarded_share_is_a_decision_drafted_again_only_when_asked(
+    workspace_root: Path,
+) -> None:
     workspace = load_workspace(workspace_root)
     with Journal.open(workspace.journal_path) as journal:
         (draft,) = draft_shares(workspace, journal, now=NOW, event_id="salon").drafts
         discard_draft(workspace, journal, draft.id, now=NOW)
         assert not (workspace_root / draft.path).exists()
-        (again,) = draft_shares(workspace, journal, now=NOW, event_id="salon").drafts
+        next_day = NOW + timedelta(days=1)
+        assert draft_shares(workspace, journal, now=next_day, event_id="salon").drafts == ()
+        (again,) = draft_shares(
+            workspace, journal, now=next_day, event_id="salon", again=True
+        ).drafts
         assert again.recipients == ("ana",) and again.id != draft.id
-        assert draft_shares(workspace, journal, now=NOW, event_id="salon").drafts == ()
+        assert draft_shares(workspace, journal, now=next_day, event_id="salon").drafts == ()
         record = get_draft(journal, draft.id)
         assert record is not None and record.status == "discarded"
 

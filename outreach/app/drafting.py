@@ -25,6 +25,7 @@ from outreach.app.draft_batches import (
     write_drafts,
 )
 from outreach.app.post_sharing import events_from_feeds, plan_posts, post_share_specs
+from outreach.app.waiting import already_waiting
 from outreach.base.errors import InputError, OutreachError, Problem
 from outreach.base.model import ME, Contact, TouchKind
 from outreach.base.progress import Progress, no_progress
@@ -107,6 +108,7 @@ def finish_batch(
     A failed push leaves the drafts drafted (the next push takes them) and is
     reported in `push_error` rather than raised: the drafting itself succeeded.
     """
+    notes = [*notes, *already_waiting(workspace, journal, drafts)]
     pushed, push_error = 0, None
     if drafts and (push if push is not None else workspace.config.drafts.push):
         from outreach.app.sending import push_drafts  # IMAP only when pushing
@@ -143,12 +145,14 @@ def draft_shares(
     dry_run: bool = False,
     push: bool | None = None,
     environ: Mapping[str, str] | None = None,
+    again: bool = False,
 ) -> DraftBatch:
     """One personal email per chosen recipient of each upcoming event, never twice.
 
     Recipients are the event's `share_with`, else contacts whose tags overlap
-    the event's; never the host, never an event already over, never an event
-    already drafted to that person (discarded drafts excepted). `event_id`
+    the event's; never the host, never an event already over, never someone
+    with `shares = false`, never an event already drafted to that person. A
+    discarded draft is a decision too: drafted again only with `again`. `event_id`
     and `contact_id` narrow the run to one event, one person, or both (the
     report's plan shares one event with one contact this way).
     """
@@ -156,7 +160,7 @@ def draft_shares(
     if event_id is not None:
         events = (find_event(events, event_id),)
     only = None if contact_id is None else {contact_or_error(workspace, contact_id).id}
-    already = shared_events(journal, [e.id for e in events])
+    already = shared_events(journal, [e.id for e in events], with_discarded=not again)
     plan = plan_shares(
         events, workspace.roster, now=now, already_shared=already, limit=limit, only=only
     )
@@ -164,7 +168,7 @@ def draft_shares(
     left = None if limit is None else max(limit - len(plan.shares), 0)
     posts = PostSharePlan((), ())
     if event_id is None and left != 0:
-        posts = plan_posts(workspace, journal, now=now, limit=left, only=only)
+        posts = plan_posts(workspace, journal, now=now, limit=left, only=only, again=again)
     templates = Templates(workspace.template_overrides())
     me = me_of(workspace)
 
@@ -376,8 +380,8 @@ def discard_draft(
 ) -> DraftRecord:
     """Drop a pending draft: its file goes, the journal keeps the record as discarded.
 
-    A discarded share frees the event for that person again; a discarded
-    ask or introduction withdraws the intro. A copy already pushed to the
+    A discarded draft is a decision: that share is not drafted again, that
+    pair not suggested again, unless asked with --again. A copy already pushed to the
     mail server's Drafts folder stays there (outreach never deletes mail).
     """
     record = draft_or_error(journal, draft_id)

@@ -40,6 +40,7 @@ from outreach.store.journal import Journal
 from outreach.store.journal.drafts import SupportPlan
 from outreach.store.journal.intros import (
     IntroRecord,
+    declined_intro_for,
     introduced_pairs,
     open_intro_for,
     ready_intros,
@@ -113,6 +114,22 @@ def _open_intro_note(intro: IntroRecord) -> str:
     return f"{pair}: already introduced on {since}"
 
 
+def _refusal(journal: Journal, a: Contact, b: Contact, *, again: bool) -> str | None:
+    """Why this pair is not to be drafted: a decision already made, or an opt-out."""
+    for person in (a, b):
+        if not person.intros:
+            return f"{a.id} and {b.id}: {person.id} has intros = false in roster.toml"
+    if again:
+        return None
+    declined = declined_intro_for(journal, a.id, b.id)
+    if declined is not None:
+        return (
+            f"{declined.contact_a} and {declined.contact_b}: declined or withdrawn on"
+            f" {declined.updated_at:%Y-%m-%d}; --again drafts it anyway"
+        )
+    return None
+
+
 @holding_the_outbox
 def draft_intro_requests(
     workspace: Workspace,
@@ -124,8 +141,13 @@ def draft_intro_requests(
     progress: Progress = no_progress,
     push: bool | None = None,
     environ: Mapping[str, str] | None = None,
+    again: bool = False,
 ) -> DraftBatch:
-    """Draft each intro (or its two asks); pairs already under way are noted, not redone."""
+    """Draft each intro (or its two asks); pairs already under way are noted, not redone.
+
+    A pair declined before (a no, or a discarded draft) is left out unless
+    `again`; a person with `intros = false` always is.
+    """
     templates = Templates(workspace.template_overrides())
     me = me_of(workspace)
     notes: list[str] = []
@@ -135,6 +157,10 @@ def draft_intro_requests(
         existing = open_intro_for(journal, a.id, b.id)
         if existing is not None:
             notes.append(_open_intro_note(existing))
+            continue
+        refusal = _refusal(journal, a, b, again=again)
+        if refusal is not None:
+            notes.append(refusal)
             continue
         why = " ".join(request.why.split())
         opt_in = double_opt_in if request.double_opt_in is None else request.double_opt_in
@@ -166,19 +192,24 @@ def draft_intro(
     double_opt_in: bool = False,
     push: bool | None = None,
     environ: Mapping[str, str] | None = None,
+    again: bool = False,
 ) -> DraftBatch:
     """`outreach draft intro A B`: one email to both, or with `double_opt_in` two asks.
 
     A pair already introduced, or asked and waiting, is refused: the user
-    should not send the same introduction twice by accident.
+    should not send the same introduction twice by accident. So is a pair
+    declined before, unless `again`, and anyone with `intros = false`.
     """
-    resolve_pair(workspace.roster, a, b, "intro")
+    first, second = resolve_pair(workspace.roster, a, b, "intro")
     existing = open_intro_for(journal, a, b)
     if existing is not None:
         raise InputError(
             [Problem("intro", _open_intro_note(existing))],
-            hint="see the drafts with `outreach drafts list --all`; discard one to start over",
+            hint="see the drafts with `outreach drafts list --all`",
         )
+    refusal = _refusal(journal, first, second, again=again)
+    if refusal is not None:
+        raise InputError([Problem("intro", refusal)])
     request = IntroRequest(a, b, why, double_opt_in, where="intro")
     return draft_intro_requests(
         workspace,
@@ -188,6 +219,7 @@ def draft_intro(
         double_opt_in=double_opt_in,
         push=push,
         environ=environ,
+        again=again,
     )
 
 
@@ -201,6 +233,7 @@ def draft_intros_from_file(
     progress: Progress = no_progress,
     push: bool | None = None,
     environ: Mapping[str, str] | None = None,
+    again: bool = False,
 ) -> DraftBatch:
     """A batch from a TOML (`[[intros]]` with a, b, why) or CSV (a,b,why) file of pairs."""
     text = read_text(path, str(path))
@@ -214,6 +247,7 @@ def draft_intros_from_file(
         progress=progress,
         push=push,
         environ=environ,
+        again=again,
     )
 
 

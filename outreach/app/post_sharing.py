@@ -35,12 +35,13 @@ def plan_posts(
     now: datetime,
     limit: int | None = None,
     only: Collection[str] | None = None,
+    again: bool = False,
 ) -> PostSharePlan:
-    """Who gets which recent post, never twice (discarded drafts excepted)."""
+    """Who gets which recent post, never twice; a discarded draft counts unless `again`."""
     within = workspace.config.follow.share_within_days
     # Older posts are read too, so the plan can say why they were left out.
     posts = posts_since(journal, now - timedelta(days=within * 2), until=now)
-    already = shared_events(journal, [p.share_id for p in posts])
+    already = shared_events(journal, [p.share_id for p in posts], with_discarded=not again)
     return plan_post_shares(
         posts,
         workspace.roster,

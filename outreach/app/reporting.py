@@ -68,7 +68,7 @@ def build_report(
     counts = health_counts(journal, since=now - timedelta(days=period), until=now)
     events = workspace.events + events_from_feeds(journal, now=now)
     upcoming = [e.id for e in events if not is_over(e, now=now)]
-    shared = shared_events(journal, upcoming)
+    shared = shared_events(journal, upcoming, with_discarded=True)
     introduced = introduced_pairs(journal)
     progress(2, 3, "report")
     report = compile_report(

@@ -12,6 +12,7 @@ from collections import Counter
 from collections.abc import Iterator, Mapping
 from contextlib import closing, contextmanager, nullcontext
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from outreach.app.sync_batch import FolderSummary, MailboxSync, RawMessage
@@ -29,8 +30,21 @@ from outreach.mail.imap.connection import (
     imap_session,
     mailbox_label,
 )
-from outreach.mail.imap.fetch import batches, examine, stream_headers, uids_after
-from outreach.mail.maildir import MaildirFolder, maildir_folders, message_files, read_header
+from outreach.mail.imap.fetch import (
+    ANSWER_BYTES,
+    batches,
+    examine,
+    fetch_answer,
+    stream_headers,
+    uids_after,
+)
+from outreach.mail.maildir import (
+    MaildirFolder,
+    maildir_folders,
+    message_files,
+    read_header,
+    read_message_start,
+)
 from outreach.store.journal.cursors import (
     ImapCursor,
     UnknownSender,
@@ -265,10 +279,20 @@ def _sync_imap_folder(
                     save_imap_cursor(journal, mailbox.name, folder, reached, now=batcher.now)
 
                 summary += batcher.process(
-                    messages, folder=folder, role=role, checkpoint=checkpoint
+                    messages,
+                    folder=folder,
+                    role=role,
+                    checkpoint=checkpoint,
+                    handles=[h.uid for h in headers],
                 )
                 done += len(batch)
                 progress(done, len(uids), label)
+        # After the header stream, so no FETCH is in flight: the text of each
+        # reply to an introduction ask, one message at a time, with BODY.PEEK.
+        answers = [
+            (key, fetch_answer(client, int(str(uid)))) for uid, key in batcher.answers_to_read()
+        ]
+        batcher.judge_answers((key, raw) for key, raw in answers if raw is not None)
     except OutreachError:
         raise
     except Exception as exc:
@@ -333,10 +357,19 @@ def _sync_maildir_folder(
             add_maildir_keys(journal, mailbox.name, folder.name, read)
 
         summary += batcher.process(
-            messages, folder=folder.name, role=folder.role, checkpoint=checkpoint
+            messages,
+            folder=folder.name,
+            role=folder.role,
+            checkpoint=checkpoint,
+            handles=[files[key] for key in read],
         )
         done += len(batch)
         progress(done, len(keys), label)
+        answers = [
+            (key, read_message_start(Path(str(path)), ANSWER_BYTES))
+            for path, key in batcher.answers_to_read()
+        ]
+        batcher.judge_answers((key, raw) for key, raw in answers if raw is not None)
     return summary
 
 

@@ -16,6 +16,7 @@ from datetime import datetime
 from outreach.base.clock import parse_iso_utc
 from outreach.base.model import Direction, Touch, TouchKind, address_key
 from outreach.core.classify import classify
+from outreach.core.consent import Answer, judge
 from outreach.core.headers import (
     HeaderBlock,
     identity,
@@ -24,10 +25,13 @@ from outreach.core.headers import (
     referenced_ids,
 )
 from outreach.core.match import FolderRole, Match, Matcher, subject_of, touch_date
+from outreach.core.reply_text import fresh_text, message_text, reply_excerpt
+from outreach.store.journal.answers import NOT_READ, judge_reply, record_answer
 from outreach.store.journal.cursors import add_seen, count_unknown_senders, seen_identities
 from outreach.store.journal.drafts import (
     DraftRecord,
     DraftStatus,
+    get_draft,
     link_reply,
     list_drafts,
     mark_sent,
@@ -72,6 +76,7 @@ class FolderSummary:
 
 @dataclass(frozen=True, slots=True)
 class _Decision:
+    position: int  # in the batch, to find the message's handle again
     identity: str
     block: HeaderBlock
     received_at: datetime | None
@@ -122,6 +127,9 @@ class MailboxSync:
             workspace.roster, config.me.addresses, config.sync.group_threshold
         )
         self._unsent: _UnsentDrafts | None = None  # loaded on the first outgoing message
+        # Answers to intro asks whose text is still to be read: (source's handle, reply id).
+        self._answers_to_read: list[tuple[object, str]] = []
+        self._handles: Sequence[object] = ()
 
     def process(
         self,
@@ -130,10 +138,20 @@ class MailboxSync:
         folder: str,
         role: FolderRole,
         checkpoint: Callable[[], None],
+        handles: Sequence[object] = (),
     ) -> FolderSummary:
-        """Decide about `messages` and commit everything with `checkpoint()` in one transaction."""
+        """Decide about `messages` and commit everything with `checkpoint()` in one transaction.
+
+        `handles` (a UID, a file) say where each message is, so that the text
+        of a reply to an introduction ask can be read afterwards: see
+        `answers_to_read` and `judge_answers`.
+        """
         source = f"sync:{self.mailbox}/{folder}"
-        decisions = [self._decide(raw, received, role, source) for raw, received in messages]
+        self._handles = handles
+        decisions = [
+            self._decide(i, raw, received, role, source)
+            for i, (raw, received) in enumerate(messages)
+        ]
         with self.journal.transaction() as db:
             before = db.execute("SELECT COALESCE(MAX(id), 0) FROM touches").fetchone()[0]
             seen = seen_identities(self.journal, self.mailbox, {d.identity for d in decisions})
@@ -176,7 +194,12 @@ class MailboxSync:
         )
 
     def _decide(
-        self, raw: bytes, received_at: datetime | None, role: FolderRole, source: str
+        self,
+        position: int,
+        raw: bytes,
+        received_at: datetime | None,
+        role: FolderRole,
+        source: str,
     ) -> _Decision:
         block = parse_header_block(raw)
         key = identity(block)
@@ -189,7 +212,7 @@ class MailboxSync:
             source=source,
             identity=key,
         )
-        return _Decision(key, block, received_at, match)
+        return _Decision(position, key, block, received_at, match)
 
     def _count_unknown(self, decisions: Iterable[_Decision]) -> None:
         senders = []
@@ -217,7 +240,42 @@ class MailboxSync:
             reply_message_id=decision.identity,
             at=touch.at,
         )
-        return 0 if draft is None else 1
+        if draft is None:
+            return 0
+        record = get_draft(self.journal, draft)
+        if record is not None and record.kind == "intro_ask" and record.intro_id is not None:
+            # Unclear until its text is read: a reply is not a yes by itself.
+            record_answer(
+                self.journal,
+                intro_id=record.intro_id,
+                contact_id=touch.contact_id,
+                answer=Answer.UNCLEAR,
+                at=touch.at,
+                source="mail",
+                now=self.now,
+                message_id=decision.identity,
+                excerpt=NOT_READ,
+            )
+            if decision.position < len(self._handles):
+                self._answers_to_read.append((self._handles[decision.position], decision.identity))
+        return 1
+
+    def answers_to_read(self) -> list[tuple[object, str]]:
+        """Replies to intro asks seen since the last call: (handle, reply's identity)."""
+        taken, self._answers_to_read = self._answers_to_read, []
+        return taken
+
+    def judge_answers(self, bodies: Iterable[tuple[str, bytes]]) -> None:
+        """Judge each reply's text (whole message bytes) and record its answer."""
+        for identity_key, raw in bodies:
+            text = fresh_text(message_text(raw))
+            judge_reply(
+                self.journal,
+                message_id=identity_key,
+                answer=judge(text),
+                excerpt=reply_excerpt(text),
+                now=self.now,
+            )
 
     def _mark_sent(self, decision: _Decision, source: str) -> int:
         touches = [t for t in decision.match.touches if t.direction is Direction.OUTBOUND]

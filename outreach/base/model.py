@@ -64,6 +64,9 @@ class Contact:
     notes: str | None = None
     links: tuple[str, ...] = ()
     feeds: tuple[str, ...] = ()  # their RSS, Atom, JSON Feed or iCalendar URLs, as written
+    # Kinds of mail the person agreed to get; `false` in the roster opts them out.
+    shares: bool = True
+    intros: bool = True
 
     @property
     def email(self) -> str:

@@ -27,6 +27,7 @@ class Context:
     args: argparse.Namespace
     stdout: TextIO
     stderr: TextIO
+    stdin: TextIO
     environ: Mapping[str, str]
     cwd: Path
     clock: Clock
@@ -68,6 +69,21 @@ class Context:
 
     def progress(self) -> Progress:
         return progress_for(self.stderr)
+
+    def interactive(self) -> bool:
+        """Whether a person is at the keyboard: standard input is a terminal."""
+        isatty = getattr(self.stdin, "isatty", None)
+        try:
+            return bool(isatty is not None and isatty())
+        except ValueError:  # a closed stream
+            return False
+
+    def ask(self, question: str) -> bool:
+        """Ask a yes/no question on the terminal; anything but y or yes is a no."""
+        self.stdout.write(question)
+        self.stdout.flush()
+        answer = self.stdin.readline()
+        return answer.strip().lower() in ("y", "yes")
 
     def out(self, text: str = "") -> None:
         self.stdout.write(text + "\n")

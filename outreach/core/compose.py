@@ -19,6 +19,7 @@ from datetime import datetime, timedelta
 from email.header import Header
 from email.utils import format_datetime, formataddr
 from functools import lru_cache
+from html import escape
 
 from outreach.base.errors import InputError, Problem
 
@@ -221,3 +222,21 @@ def compose_message(
     )
     message = CRLF.join(headers) + CRLF + CRLF + parts + f"--{boundary}--{CRLF}"
     return message.encode("ascii")
+
+
+def html_from_text(text: str) -> str:
+    """A plain HTML twin of edited text: a paragraph per blank-line block, <br> per line.
+
+    When a person edits a draft's text, its HTML part follows that text
+    rather than keeping words they removed.
+    """
+    blocks = [b for b in text.replace("\r\n", "\n").split("\n\n") if b.strip()]
+    paragraphs = (
+        "<p>" + "<br>\n".join(escape(line) for line in block.strip("\n").split("\n")) + "</p>"
+        for block in blocks
+    )
+    return (
+        '<!DOCTYPE html>\n<html><body style="font-family: sans-serif">\n'
+        + "\n".join(paragraphs)
+        + "\n</body></html>\n"
+    )

@@ -111,6 +111,19 @@ class DraftsConfig:
 
 
 @dataclass(frozen=True, slots=True)
+class SendConfig:
+    """The pace per person: at most `max_per_person` emails within `per_days` days.
+
+    Two a week lets an introduction ask and a share reach someone in the same
+    week, yet never the four-in-a-day that reads as a mailing list; it stays
+    well inside the focus circle's default 14-day cadence.
+    """
+
+    max_per_person: int = 2
+    per_days: int = 7
+
+
+@dataclass(frozen=True, slots=True)
 class SyncConfig:
     group_threshold: int = 10  # more To+Cc recipients than this is group mail
     batch_size: int = 2000  # UIDs per FETCH; servers limit command line length
@@ -181,6 +194,7 @@ class Config:
     paths: Paths = Paths()
     drafts: DraftsConfig = DraftsConfig()
     smtp: SmtpConfig | None = None
+    send: SendConfig = SendConfig()
     sync: SyncConfig = SyncConfig()
     report: ReportConfig = ReportConfig()
     daemon: DaemonConfig = DaemonConfig()
@@ -220,6 +234,7 @@ _TOP_KEYS = (
     "paths",
     "drafts",
     "smtp",
+    "send",
     "sync",
     "report",
     "daemon",
@@ -266,6 +281,7 @@ def _read_config(data: dict[str, Any], check: Validator, path: str) -> Config | 
         paths=_read_paths(check.table(data, "paths", ()), check),
         drafts=drafts,
         smtp=smtp,
+        send=_read_send(check.table(data, "send", ()), check),
         sync=_read_sync(check.table(data, "sync", ()), check),
         report=_read_report(check.table(data, "report", ()), check),
         daemon=_read_daemon(check.table(data, "daemon", ()), check),
@@ -460,6 +476,22 @@ def _read_drafts(table: dict[str, Any], check: Validator) -> DraftsConfig:
     return DraftsConfig(
         push=check.boolean(table, "push", ("drafts",), default=False),
         mailbox=check.string(table, "mailbox", ("drafts",)),
+    )
+
+
+def _read_send(table: dict[str, Any], check: Validator) -> SendConfig:
+    where: KeyPath = ("send",)
+    check.unknown_keys(table, SendConfig.__dataclass_fields__, where)
+    default = SendConfig()
+    return SendConfig(
+        max_per_person=check.integer(
+            table, "max_per_person", where, default=default.max_per_person, minimum=1
+        )
+        or default.max_per_person,
+        per_days=check.integer(
+            table, "per_days", where, default=default.per_days, minimum=1, maximum=366
+        )
+        or default.per_days,
     )
 
 

@@ -10,12 +10,13 @@ from __future__ import annotations
 import csv
 import enum
 import io
-from collections.abc import Collection
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from outreach.base.errors import InputError, Problem
 from outreach.base.model import Contact, Roster
+from outreach.core.consent import Answer
 from outreach.core.tomlsource import KeyLocator, TomlSyntaxError, parse_toml
 from outreach.core.validation import Validator, did_you_mean
 
@@ -51,13 +52,17 @@ def ordered_pair(a: str, b: str) -> tuple[str, str]:
     return (a, b) if a < b else (b, a)
 
 
-def opt_in_status(pair: tuple[str, str], replied: Collection[str]) -> IntroStatus:
-    """READY once both people answered their ask, else still ASKED.
+def opt_in_status(pair: tuple[str, str], answers: Mapping[str, Answer]) -> IntroStatus:
+    """From each person's latest answer: DECLINED on any no, READY on two yeses, else ASKED.
 
-    An answer is taken as a yes to review, not a yes: the joint introduction
-    is itself a draft, and the user discards it if someone said no.
+    Only consent counts: an answer that is unclear, or none yet, keeps it asked.
     """
-    return IntroStatus.READY if all(p in replied for p in pair) else IntroStatus.ASKED
+    given = [answers.get(person) for person in pair]
+    if Answer.NO in given:
+        return IntroStatus.DECLINED
+    if all(a is Answer.YES for a in given):
+        return IntroStatus.READY
+    return IntroStatus.ASKED
 
 
 def resolve_pair(roster: Roster, a: str, b: str, where: str) -> tuple[Contact, Contact]:

@@ -49,7 +49,8 @@ def post_audience(
         found = []
         for contact in roster:
             common = tuple(sorted(wanted.intersection(contact.tags)))
-            if common and contact.id != author.id:
+            # `shares = false` in the roster: they asked not to get shares.
+            if common and contact.id != author.id and contact.shares:
                 found.append((contact, common))
         return found
 

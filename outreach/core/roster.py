@@ -31,6 +31,8 @@ CONTACT_KEYS = (
     "notes",
     "links",
     "feeds",
+    "shares",
+    "intros",
 )
 CONTACT_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
 WHY_VALUES = tuple(w.value for w in Why)
@@ -120,6 +122,8 @@ def _read_contact(
         problem = feed_url_problem(url)
         if problem is not None:
             check.error((*where, "feeds"), f"feed '{url}': {problem}", value=url)
+    shares = check.boolean(body, "shares", where, default=True)
+    intros = check.boolean(body, "intros", where, default=True)
     if len(check.problems) != problems_before or name is None or not emails:
         return None, emails
     contact = Contact(
@@ -134,6 +138,8 @@ def _read_contact(
         notes=notes,
         links=links,
         feeds=tuple(dict.fromkeys(feeds)),
+        shares=shares,
+        intros=intros,
     )
     return contact, emails
 

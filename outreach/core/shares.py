@@ -128,8 +128,11 @@ def plan_shares(
             notes.append(f"{event.id}: nobody to share it with (no share_with, no tag overlap)")
             continue
         done = already_shared.get(event.id, ())
+        # `shares = false` in the roster is the person's wish: never overridden.
         fresh = [
-            (c, why) for c, why in recipients if c.id not in done and (only is None or c.id in only)
+            (c, why)
+            for c, why in recipients
+            if c.id not in done and c.shares and (only is None or c.id in only)
         ]
         for contact, chosen_by in fresh:
             if limit is not None and len(shares) >= limit:

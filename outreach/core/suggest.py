@@ -60,7 +60,8 @@ def suggest_introductions(
         else:
             pairs = ((c, other) for c in connectors for other in members)
         for first, second in pairs:
-            if first.id == second.id:
+            # `intros = false` in the roster: they asked not to be introduced.
+            if first.id == second.id or not (first.intros and second.intros):
                 continue
             key = pair_key(first.id, second.id)
             if key not in already_introduced and key not in candidates:

@@ -147,6 +147,17 @@ def read_header(path: Path) -> MaildirHeader | None:
     return MaildirHeader(data, datetime.fromtimestamp(delivered, UTC))
 
 
+def read_message_start(path: Path, limit: int) -> bytes | None:
+    """The first `limit` bytes of one message file (a reply's answer); None when gone."""
+    try:
+        with open(path, "rb") as handle:
+            return handle.read(limit)
+    except (FileNotFoundError, IsADirectoryError):
+        return None
+    except OSError as exc:
+        raise MailboxError(f"{path}: cannot read: {exc.strerror}") from exc
+
+
 __all__ = [
     "INBOX",
     "MaildirFolder",
@@ -155,4 +166,5 @@ __all__ = [
     "maildir_folders",
     "message_files",
     "read_header",
+    "read_message_start",
 ]

@@ -30,6 +30,10 @@ class RecipientsRefused(SendError):
         self.refused = dict(refused)
 
 
+class DeliveryInDoubt(SendError):
+    """The connection failed after the message was handed over: it may have been delivered."""
+
+
 @dataclass
 class RateLimit:
     """At most `per_minute` messages a minute; the clock and sleep are injectable."""
@@ -91,10 +95,16 @@ class SmtpSession:
         self._limit = limit
 
     def send(self, *, sender: str, recipients: Sequence[str], data: bytes) -> None:
-        """Send `data` to every recipient or to none (RCPT refusals reset the transaction)."""
+        """Send `data` to every recipient or to none (RCPT refusals reset the transaction).
+
+        A failure with a reply code from the server means the message was not
+        accepted; a lost connection once the message was handed over raises
+        DeliveryInDoubt, since the server may have queued it before dying.
+        """
         label = server_label(self._config)
         self._limit.wait()
         client = self._client
+        handed_over = False
         try:
             code, reply = client.mail(sender)
             if code != 250:
@@ -108,13 +118,18 @@ class SmtpSession:
                 client.rset()
                 listed = "; ".join(f"{r}: {why}" for r, why in refused.items())
                 raise RecipientsRefused(f"{label}: recipient refused: {listed}", refused)
+            handed_over = True
             code, reply = client.data(data)
             if code != 250:
                 raise SendError(f"{label}: message refused: {code} {_text(reply)}")
         except SendError:
             raise
-        except (smtplib.SMTPException, OSError) as exc:
+        except smtplib.SMTPResponseException as exc:
+            # The server answered with a refusal (DATA itself refused, say): not delivered.
             raise SendError(f"{label}: {_describe(exc, self._config.timeout_seconds)}") from exc
+        except (smtplib.SMTPException, OSError) as exc:
+            kind = DeliveryInDoubt if handed_over else SendError
+            raise kind(f"{label}: {_describe(exc, self._config.timeout_seconds)}") from exc
 
 
 def _login(client: smtplib.SMTP, username: str, secret: Secret) -> None:

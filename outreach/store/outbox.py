@@ -199,6 +199,33 @@ class Outbox:
         return True
 
     @contextmanager
+    def scratch(self, name: str, text: str) -> Iterator[Path]:
+        """A private text file in the drafts folder for an editor to change; gone after.
+
+        Hidden (a leading dot) so no listing takes it for a draft.
+        """
+        path = self.drafts_dir / f".{name}"
+        try:
+            self.drafts_dir.mkdir(parents=True, exist_ok=True)
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_CLOEXEC, 0o600)
+            with os.fdopen(fd, "w", encoding="utf-8") as handle:
+                handle.write(text)
+        except OSError as exc:
+            raise WorkspaceError(f"{path}: cannot write: {exc.strerror}") from exc
+        try:
+            yield path
+        finally:
+            path.unlink(missing_ok=True)
+
+    def replace(self, relative: str, data: bytes) -> None:
+        """Overwrite a draft's file atomically (a rename), keeping its name."""
+        stem = Path(relative).stem
+        if self.draft_relative(stem) != relative:
+            raise WorkspaceError(f"{self.absolute(relative)}: not a file in {self.drafts_dir}")
+        self.write(stem, data)
+        self.flush()
+
+    @contextmanager
     def lock(self) -> Iterator[None]:
         """Hold the outbox: one command at a time drafts, pushes or sends here.
 

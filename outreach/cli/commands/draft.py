@@ -56,8 +56,10 @@ def register(subparsers: Any, common: argparse.ArgumentParser) -> None:
         help="share upcoming events with the people who care",
         description="For each upcoming event in events.toml, one personal email to each"
         " chosen person: the event's share_with, else contacts whose tags overlap the"
-        " event's. Never the host, never an event already over, never the same event"
-        " twice to the same person. Events you host yourself count as self-promotion.",
+        " event's. Never the host, never an event already over, never someone with"
+        " shares = false, never the same event twice to the same person, even after you"
+        " discarded it (--again drafts discarded ones anew). Events you host yourself"
+        " count as self-promotion.",
         examples=[
             "outreach draft shares",
             "outreach draft shares --event spring-salon --limit 20",
@@ -69,6 +71,9 @@ def register(subparsers: Any, common: argparse.ArgumentParser) -> None:
     shares.add_argument(
         "--dry-run", action="store_true", help="show what would be drafted; write nothing"
     )
+    shares.add_argument(
+        "--again", action="store_true", help="draft shares you discarded before once more"
+    )
     _push_option(shares)
     shares.set_defaults(handler=run_shares)
 
@@ -78,8 +83,10 @@ def register(subparsers: Any, common: argparse.ArgumentParser) -> None:
         common=common,
         help="introduce two people",
         description="Draft one email introducing A and B to each other, or with"
-        " --double-opt-in two separate asks first; when both have answered (seen by"
-        " `outreach sync`), `outreach draft intros --ready` drafts the introduction.",
+        " --double-opt-in two separate asks first; when both said yes (read by"
+        " `outreach sync`, or recorded with `outreach intro yes`), `outreach draft intros"
+        " --ready` drafts the introduction. A pair declined before (a no, a discarded"
+        " draft) needs --again; someone with intros = false is never introduced.",
         examples=[
             "outreach draft intro ana ben --why 'both rebuilding the tool library'",
             "outreach draft intro ana ben --double-opt-in",
@@ -91,6 +98,9 @@ def register(subparsers: Any, common: argparse.ArgumentParser) -> None:
     intro.add_argument(
         "--double-opt-in", action="store_true", help="ask each of them first, separately"
     )
+    intro.add_argument(
+        "--again", action="store_true", help="draft a pair that was declined or discarded before"
+    )
     _push_option(intro)
     intro.set_defaults(handler=run_intro)
 
@@ -101,7 +111,7 @@ def register(subparsers: Any, common: argparse.ArgumentParser) -> None:
         help="introductions in bulk: from a file, the ready ones, or suggestions",
         description="Draft introductions from a TOML file ([[intros]] tables with a, b,"
         " why and optionally double_opt_in) or a CSV file (columns a,b,why); or the"
-        " joint introductions whose double opt-in asks have both been answered"
+        " joint introductions whose double opt-in asks both got a clear yes"
         " (--ready); or the top suggestions (--suggested, see `outreach suggest intros`).",
         examples=[
             "outreach draft intros pairs.toml",
@@ -118,6 +128,9 @@ def register(subparsers: Any, common: argparse.ArgumentParser) -> None:
     )
     intros.add_argument(
         "--double-opt-in", action="store_true", help="ask each person first, separately"
+    )
+    intros.add_argument(
+        "--again", action="store_true", help="with FILE: include pairs declined before"
     )
     _push_option(intros)
     intros.set_defaults(handler=run_intros)
@@ -207,6 +220,7 @@ def run_shares(ctx: Context) -> int:
         dry_run=ctx.args.dry_run,
         push=ctx.args.push,
         environ=ctx.environ,
+        again=ctx.args.again,
     )
     return report_batch(ctx, batch, "share")
 
@@ -224,6 +238,7 @@ def run_intro(ctx: Context) -> int:
         double_opt_in=ctx.args.double_opt_in,
         push=ctx.args.push,
         environ=ctx.environ,
+        again=ctx.args.again,
     )
     return report_batch(ctx, batch, "introduction")
 
@@ -260,6 +275,7 @@ def run_intros(ctx: Context) -> int:
             ctx.cwd / Path(args.file).expanduser(),
             double_opt_in=args.double_opt_in,
             environ=ctx.environ,
+            again=args.again,
             **common,
         )
     return report_batch(ctx, batch, "introduction")

@@ -26,6 +26,7 @@ def register(subparsers: Any, common: argparse.ArgumentParser) -> None:
         examples=[
             "outreach drafts list",
             "outreach drafts show 12",
+            "outreach drafts edit 12",
             "outreach drafts send 12 14",
         ],
     )
@@ -55,15 +56,31 @@ def register(subparsers: Any, common: argparse.ArgumentParser) -> None:
     show.add_argument("id", type=int, metavar="ID", help="the draft's id (from `drafts list`)")
     show.set_defaults(handler=run_show)
 
+    edit = add_command(
+        sub,
+        "edit",
+        common=common,
+        help="edit a draft's text in your editor",
+        description="Open the draft's plain text (decoded, as you read it) in $VISUAL, else"
+        " $EDITOR, and when you save and quit, rebuild the message from it: same headers,"
+        " same Message-ID, and an HTML part made anew from your text. A copy pushed to your"
+        " Drafts folder is replaced. Any command that edits a file and exits works, so"
+        " editing can be scripted.",
+        examples=["outreach drafts edit 12", "EDITOR='code --wait' outreach drafts edit 12"],
+    )
+    edit.add_argument("id", type=int, metavar="ID", help="the draft's id (from `drafts list`)")
+    edit.set_defaults(handler=run_edit)
+
     discard = add_command(
         sub,
         "discard",
         common=common,
         help="drop drafts you do not want",
         description="Discard pending drafts: the file goes, the journal remembers it was"
-        " discarded. A discarded share frees that event for that person again; a"
-        " discarded ask or introduction withdraws the introduction. A copy pushed to your"
-        " Drafts folder stays there: delete it in your mail client.",
+        " discarded, and the decision sticks: that event is not drafted to that person"
+        " again, a discarded ask or introduction withdraws the introduction and the pair"
+        " is not suggested again (unless you ask with --again). The copy outreach pushed"
+        " to your Drafts folder is removed (that message alone, on servers with UIDPLUS).",
         examples=["outreach drafts discard 12", "outreach drafts discard 12 13 14"],
     )
     discard.add_argument("ids", type=int, nargs="+", metavar="ID", help="draft ids")
@@ -87,13 +104,35 @@ def register(subparsers: Any, common: argparse.ArgumentParser) -> None:
         common=common,
         help="send approved drafts through [smtp]",
         description="Send the drafts named (or every pending draft with --all) through the"
-        " [smtp] server, at most rate_per_minute a minute. Each sent draft moves to sent/"
-        " and its support is recorded. A refused recipient keeps that draft; any other"
-        " failure stops the run, and a rerun sends what is left, nothing twice.",
-        examples=["outreach drafts send 12 14", "outreach drafts send --all"],
+        " [smtp] server. It first lists what it will send and what it holds back (the pace"
+        " per person from [send], a send that was interrupted), then asks for confirmation"
+        " on a terminal; elsewhere it sends only with --yes. Each message is reported as it"
+        " goes, moves to sent/ and its support is recorded; with an IMAP mailbox, a copy is"
+        " filed in Sent (not on Gmail, which does it itself) and outreach's pushed copy"
+        " leaves Drafts. A draft addressed to you alone"
+        " (the emailed report) is not part of --all. A refused recipient keeps that draft;"
+        " any other failure stops the run, and a rerun sends what is left, nothing twice.",
+        examples=[
+            "outreach drafts send 12 14",
+            "outreach drafts send --all --dry-run",
+            "outreach drafts send --all --yes",
+            "outreach drafts send 12 --resend",
+        ],
     )
     send.add_argument("ids", type=int, nargs="*", metavar="ID", help="draft ids")
     send.add_argument("--all", action="store_true", help="every pending draft")
+    send.add_argument("--yes", action="store_true", help="send without asking (for scripts)")
+    send.add_argument(
+        "--dry-run", action="store_true", help="show what would be sent and send nothing"
+    )
+    send.add_argument(
+        "--force", action="store_true", help="send drafts the pace per person holds back"
+    )
+    send.add_argument(
+        "--resend",
+        action="store_true",
+        help="send the named drafts even though an interrupted send may have delivered them",
+    )
     send.set_defaults(handler=run_send)
 
 
@@ -143,12 +182,42 @@ def run_show(ctx: Context) -> int:
     return 0
 
 
+def run_edit(ctx: Context) -> int:
+    from outreach.app.editing import edit_draft
+    from outreach.cli.editor import editor_command, run_editor
+
+    command = editor_command(ctx.environ)
+    result = edit_draft(
+        ctx.workspace(),
+        ctx.journal(),
+        ctx.args.id,
+        editor=lambda path: run_editor(command, path, ctx.environ),
+        environ=ctx.environ,
+        now=ctx.now(),
+    )
+    for note in result.notes:
+        ctx.err(f"note: {note}")
+    if not result.changed:
+        ctx.out(f"draft {result.draft_id} unchanged")
+        return 0
+    ctx.out(f"draft {result.draft_id} saved; read it with `outreach drafts show {result.draft_id}`")
+    return 0
+
+
 def run_discard(ctx: Context) -> int:
     from outreach.app.drafting import discard_draft
+    from outreach.app.mailbox_copies import tidy_mailbox
+    from outreach.store.journal.drafts import get_draft
 
+    pushed = []
     for draft_id in ctx.args.ids:
+        before = get_draft(ctx.journal(), draft_id)
         record = discard_draft(ctx.workspace(), ctx.journal(), draft_id, now=ctx.now())
         ctx.out(f"discarded draft {record.id}: {record.subject}")
+        if before is not None:
+            pushed.append(before)
+    for note in tidy_mailbox(ctx.workspace(), pushed=pushed, environ=ctx.environ).notes():
+        ctx.err(f"note: {note}")
     return 0
 
 
@@ -169,29 +238,80 @@ def run_push(ctx: Context) -> int:
 
 
 def run_send(ctx: Context) -> int:
-    from outreach.app.sending import send_drafts
+    from outreach.app.send_plan import Outgoing, plan_sends
+    from outreach.app.sending import send_outgoing, smtp_config
 
-    if bool(ctx.args.ids) == bool(ctx.args.all):
+    args = ctx.args
+    if bool(args.ids) == bool(args.all):
         raise InputError(
             [Problem("drafts send", "name the drafts to send (IDs), or give --all")],
             hint="list them with `outreach drafts list`",
         )
-    result = send_drafts(
-        ctx.workspace(),
-        ctx.journal(),
+    if args.resend and not args.ids:
+        raise InputError(
+            [Problem("drafts send", "--resend needs the IDs of the drafts to send again")],
+            hint="it is a decision per draft, after checking your Sent folder",
+        )
+    workspace, journal = ctx.workspace(), ctx.journal()
+    if not args.dry_run and workspace.config.smtp is None:
+        smtp_config(workspace)  # raises, saying what to add
+    plan = plan_sends(
+        workspace,
+        journal,
+        now=ctx.now(),
+        ids=args.ids or None,
+        force=args.force,
+        resend=args.ids if args.resend else (),
+    )
+    for note in plan.skipped:
+        ctx.err(f"note: {note}")
+    for draft in plan.to_self:
+        ctx.err(
+            f"note: draft {draft.id} is addressed to you alone, so not part of --all;"
+            f" send it with `outreach drafts send {draft.id}`"
+        )
+    for held in plan.held:
+        to = ", ".join(held.draft.recipients)
+        ctx.out(f"held back: draft {held.draft.id} to {to}: {'; '.join(held.reasons)}")
+    if not plan.ready:
+        ctx.out("nothing to send")
+        return int(ExitStatus.FAILURE) if plan.held and args.ids else 0
+    ctx.out(f"to send ({len(plan.ready)}):")
+    for draft in plan.ready:
+        to = ", ".join(draft.recipients)
+        ctx.out(f"{draft.id:>6}  {_short(to, 32):<32}  {draft.record.subject}")
+    if args.dry_run:
+        ctx.out("dry run: nothing sent")
+        return 0
+    if not args.yes:
+        if not ctx.interactive():
+            raise InputError(
+                [Problem("drafts send", "not sending without confirmation: nothing sent")],
+                hint="standard input is not a terminal; review the list above, then add --yes",
+            )
+        count = len(plan.ready)
+        if not ctx.ask(f"Send {'this email' if count == 1 else f'these {count} emails'}? [y/N] "):
+            ctx.out("nothing sent")
+            return 0
+
+    def report(draft: Outgoing, done: int, total: int) -> None:
+        ctx.out(f"sent {done}/{total}: draft {draft.id} to {', '.join(draft.recipients)}")
+
+    result = send_outgoing(
+        workspace,
+        journal,
+        plan.ready,
         clock=ctx.clock,
         environ=ctx.environ,
-        ids=None if ctx.args.all else ctx.args.ids,
-        progress=ctx.progress(),
+        resend=args.ids if args.resend else (),
+        on_sent=report,
     )
-    for note in result.skipped:
+    for note in (*result.skipped, *result.mailbox_notes):
         ctx.err(f"note: {note}")
     for refusal in result.refused:
         ctx.err(f"outreach: draft {refusal.draft_id} kept, not sent: {refusal.reason}")
-    ctx.out(
-        f"{len(result.sent)} sent"
-        + (f": {', '.join(map(str, result.sent))}" if result.sent else "")
-    )
+    held_back = f", {len(plan.held)} held back" if plan.held else ""
+    ctx.out(f"{len(result.sent)} sent{held_back}")
     if result.refused:
         ctx.err("hint: fix the address in roster.toml, discard the draft and draft it again")
         return int(ExitStatus.FAILURE)

@@ -90,6 +90,9 @@ def health_items(health: Health) -> list[tuple[str, str, bool]]:
     guide = f"guideline {health.focus_min}-{health.focus_max}"
     stale = health.stale_intros
     intros = f"{len(health.intros)} waiting for an answer"
+    undecided = sum(1 for i in health.intros if i.needs_decision)
+    if undecided:
+        intros += f", {undecided} of them for your decision (`outreach intros`)"
     if stale:
         names = "; ".join(f"{i.a_name} & {i.b_name}, {i.days_waiting} days" for i in stale)
         intros += f"; {len(stale)} over {health.intro_timeout_days} days ({names})"

@@ -82,6 +82,7 @@ def health_data(health: Health) -> dict[str, Any]:
         "drafts_waiting": health.drafts_waiting,
         "intros_waiting": {
             "count": len(health.intros),
+            "needs_decision": sum(1 for i in health.intros if i.needs_decision),
             "timeout_days": health.intro_timeout_days,
             "intros": [
                 {
@@ -91,6 +92,7 @@ def health_data(health: Health) -> dict[str, Any]:
                     "asked_at": iso_utc(i.asked_at),
                     "days_waiting": i.days_waiting,
                     "stale": i.stale,
+                    "needs_decision": i.needs_decision,
                 }
                 for i in health.intros
             ],

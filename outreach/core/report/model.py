@@ -35,6 +35,7 @@ class WaitingIntro:
     contact_a: str
     contact_b: str
     asked_at: datetime
+    needs_decision: bool = False  # an answer came that is neither a clear yes nor a no
 
 
 @dataclass(frozen=True, slots=True)
@@ -123,6 +124,7 @@ class IntroLine:
     asked_at: datetime
     days_waiting: int
     stale: bool  # waiting longer than intro_timeout_days: flagged, never chased
+    needs_decision: bool = False  # an unclear answer waits for the user (`outreach intros`)
 
 
 @dataclass(frozen=True, slots=True)

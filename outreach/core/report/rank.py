@@ -123,6 +123,7 @@ def health_figures(
                 asked_at=intro.asked_at,
                 days_waiting=waited,
                 stale=waited > config.report.intro_timeout_days,
+                needs_decision=intro.needs_decision,
             )
         )
     return Health(

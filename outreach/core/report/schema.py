@@ -72,6 +72,7 @@ INTRO = _object(
         "asked_at": _TIMESTAMP,
         "days_waiting": _COUNT,
         "stale": {"type": "boolean"},
+        "needs_decision": {"type": "boolean"},
     }
 )
 
@@ -100,6 +101,7 @@ HEALTH = _object(
         "intros_waiting": _object(
             {
                 "count": _COUNT,
+                "needs_decision": _COUNT,
                 "timeout_days": {"type": "integer", "minimum": 1},
                 "intros": {"type": "array", "items": {"$ref": "#/$defs/intro"}},
             }

@@ -226,12 +226,31 @@ def parse_internaldate(text: bytes) -> datetime | None:
     return moment.astimezone(UTC)
 
 
+# A reply's answer is in its first lines: the first 256 KiB of a message hold
+# them with room to spare, and bound what one answer may cost.
+ANSWER_BYTES = 256 * 1024
+
+
+def fetch_answer(client: Any, uid: int) -> bytes | None:
+    """The start of one message, for reading an answer: BODY.PEEK, so never \\Seen.
+
+    One UID only, so nothing else is read; None when it was expunged meanwhile.
+    """
+    response = client.fetch([uid], [f"BODY.PEEK[]<0.{ANSWER_BYTES}>".encode()])
+    for key, value in response.get(uid, {}).items():
+        if key.startswith(b"BODY[]") and isinstance(value, bytes):
+            return value
+    return None
+
+
 __all__ = [
+    "ANSWER_BYTES",
     "FETCH_ITEMS",
     "FetchedHeader",
     "FolderStatus",
     "batches",
     "examine",
+    "fetch_answer",
     "fetch_headers",
     "parse_internaldate",
     "read_fetch_response",

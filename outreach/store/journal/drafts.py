@@ -242,8 +242,31 @@ def pending_paths(journal: Journal) -> set[str]:
     return {str(r[0]) for r in rows}
 
 
-def shared_events(journal: Journal, event_ids: Iterable[str]) -> dict[str, set[str]]:
-    """For each event, the contacts it has already been drafted to: one query for all."""
+def waiting_for(journal: Journal, contact_ids: Iterable[str]) -> dict[str, list[int]]:
+    """For each of these contacts, the ids of drafts to them still awaiting review."""
+    wanted = list(dict.fromkeys(contact_ids))
+    waiting: dict[str, list[int]] = {}
+    for start in range(0, len(wanted), 500):
+        chunk = wanted[start : start + 500]
+        rows = journal.connection.execute(
+            "SELECT r.contact_id, d.id FROM draft_recipients r JOIN drafts d ON d.id = r.draft_id"
+            f" WHERE r.contact_id IN ({','.join('?' * len(chunk))})"
+            " AND d.status IN ('drafted', 'pushed') ORDER BY d.id",
+            chunk,
+        )
+        for contact_id, draft_id in rows:
+            waiting.setdefault(str(contact_id), []).append(int(draft_id))
+    return waiting
+
+
+def shared_events(
+    journal: Journal, event_ids: Iterable[str], *, with_discarded: bool = False
+) -> dict[str, set[str]]:
+    """For each event, the contacts it has already been drafted to: one query for all.
+
+    `with_discarded` counts discarded drafts too: the user decided against them.
+    """
+    excluded = "'none'" if with_discarded else "'discarded'"
     wanted = list(dict.fromkeys(event_ids))
     shared: dict[str, set[str]] = {e: set() for e in wanted}
     for start in range(0, len(wanted), 500):
@@ -251,7 +274,7 @@ def shared_events(journal: Journal, event_ids: Iterable[str]) -> dict[str, set[s
         rows = journal.connection.execute(
             "SELECT s.event_id, s.contact_id FROM event_shares s"
             " JOIN drafts d ON d.id = s.draft_id"
-            f" WHERE s.event_id IN ({','.join('?' * len(chunk))}) AND d.status != 'discarded'",
+            f" WHERE s.event_id IN ({','.join('?' * len(chunk))}) AND d.status != {excluded}",
             chunk,
         )
         for event_id, contact_id in rows:
@@ -296,6 +319,12 @@ def mark_sent(journal: Journal, draft_id: int, *, at: datetime, source: str, now
             "UPDATE drafts SET sent_at = ?, updated_at = ?,"
             " status = CASE status WHEN 'replied' THEN 'replied' ELSE 'sent' END WHERE id = ?",
             (stamp, iso_utc(now), draft_id),
+        )
+        # A send that was in doubt is settled once the message is known to have gone.
+        db.execute(
+            "UPDATE send_intents SET outcome = 'sent', settled_at = ?"
+            " WHERE draft_id = ? AND outcome IS NULL",
+            (iso_utc(now), draft_id),
         )
         db.execute(
             "INSERT INTO touches (contact_id, kind, direction, at, message_id, source, detail,"

@@ -1,7 +1,7 @@
 """Introductions in the journal: the `intros` table and its double opt-in answers.
 
-A double opt-in intro is 'asked' until sync links a reply from each person
-to their ask (`draft_replies`); then the joint introduction can be drafted.
+A double opt-in intro is 'asked' until each person's answer to their ask
+(`answers`) is a yes; then the joint introduction can be drafted.
 Nothing here chases anyone: stale asks are only reported.
 """
 
@@ -12,7 +12,8 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from outreach.base.clock import iso_utc, parse_iso_utc
-from outreach.core.intros import IntroMode, IntroStatus, ordered_pair
+from outreach.core.intros import IntroMode, IntroStatus, opt_in_status, ordered_pair
+from outreach.store.journal.answers import latest_answers
 from outreach.store.journal.store import Journal
 
 
@@ -97,6 +98,17 @@ def open_intro_for(journal: Journal, a: str, b: str) -> IntroRecord | None:
     return None if row is None else _intro(row)
 
 
+def declined_intro_for(journal: Journal, a: str, b: str) -> IntroRecord | None:
+    """The pair's latest declined intro: a no, or a discarded ask or introduction."""
+    first, second = ordered_pair(a, b)
+    row = journal.connection.execute(
+        f"SELECT {_COLUMNS} FROM intros WHERE contact_a = ? AND contact_b = ?"
+        " AND status = 'declined' ORDER BY id DESC LIMIT 1",
+        (first, second),
+    ).fetchone()
+    return None if row is None else _intro(row)
+
+
 def introduced_pairs(journal: Journal) -> set[frozenset[str]]:
     """Every pair with an intro of any status: not to be suggested again."""
     rows = journal.connection.execute("SELECT DISTINCT contact_a, contact_b FROM intros")
@@ -113,17 +125,23 @@ def intros_with_status(journal: Journal, statuses: Iterable[IntroStatus]) -> lis
 
 
 def ready_intros(journal: Journal) -> list[IntroRecord]:
-    """Double opt-in intros whose two people have both answered their asks."""
+    """Double opt-in intros whose two people both said yes (each one's latest answer).
+
+    A reply alone is not a yes: its text is judged (see `answers`), and only
+    two unambiguous yeses make the joint introduction.
+    """
     rows = journal.connection.execute(
-        f"SELECT {_COLUMNS} FROM intros i WHERE i.mode = 'double_opt_in'"
-        " AND i.status IN ('asked', 'ready') AND ("
-        "   SELECT COUNT(DISTINCT r.contact_id) FROM drafts d"
-        "   JOIN draft_replies r ON r.draft_id = d.id"
-        "   WHERE d.intro_id = i.id AND d.kind = 'intro_ask' AND d.status != 'discarded'"
-        "     AND r.contact_id IN (i.contact_a, i.contact_b)"
-        " ) = 2 ORDER BY i.id"
+        f"SELECT {_COLUMNS} FROM intros WHERE mode = 'double_opt_in'"
+        " AND status IN ('asked', 'ready') ORDER BY id"
     )
-    return [_intro(r) for r in rows]
+    candidates = [_intro(r) for r in rows]
+    latest = latest_answers(journal, [i.id for i in candidates])
+    return [
+        intro
+        for intro in candidates
+        if opt_in_status(intro.pair, {c: a.answer for c, a in latest.get(intro.id, {}).items()})
+        is IntroStatus.READY
+    ]
 
 
 def pending_intros(journal: Journal, *, asked_before: datetime | None = None) -> list[IntroRecord]:

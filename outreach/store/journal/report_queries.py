@@ -13,7 +13,9 @@ from datetime import datetime
 
 from outreach.base.clock import iso_utc, parse_iso_utc
 from outreach.base.model import SUPPORT_KINDS, TouchKind
+from outreach.core.consent import Answer
 from outreach.core.report.model import HealthCounts, WaitingIntro
+from outreach.store.journal.answers import latest_answers
 from outreach.store.journal.store import Journal
 from outreach.store.journal.touches import ContactActivity, all_activity
 
@@ -106,13 +108,23 @@ def health_counts(journal: Journal, *, since: datetime, until: datetime) -> Heal
     drafts = db.execute(
         "SELECT COUNT(*) FROM drafts WHERE status IN ('drafted', 'pushed') AND kind != 'report'"
     ).fetchone()[0]
+    rows = db.execute(
+        "SELECT id, contact_a, contact_b, updated_at FROM intros"
+        " WHERE status = 'asked'"
+        " ORDER BY updated_at, id"
+    ).fetchall()
+    answers = latest_answers(journal, [int(r[0]) for r in rows])
     intros = tuple(
-        WaitingIntro(id=int(r[0]), contact_a=r[1], contact_b=r[2], asked_at=parse_iso_utc(r[3]))
-        for r in db.execute(
-            "SELECT id, contact_a, contact_b, updated_at FROM intros"
-            " WHERE status = 'asked'"
-            " ORDER BY updated_at, id"
+        WaitingIntro(
+            id=int(r[0]),
+            contact_a=r[1],
+            contact_b=r[2],
+            asked_at=parse_iso_utc(r[3]),
+            needs_decision=any(
+                a.answer is Answer.UNCLEAR for a in answers.get(int(r[0]), {}).values()
+            ),
         )
+        for r in rows
     )
     return HealthCounts(
         since=since,

@@ -243,7 +243,55 @@ CREATE TABLE IF NOT EXISTS feed_events (
 CREATE INDEX IF NOT EXISTS feed_events_by_time ON feed_events (start_at);
 """
 
-MIGRATIONS: list[str] = [SCHEMA_V1, UNKNOWN_SENDERS_V2, REPORT_INDEXES_V3, FEEDS_AND_POSTS]
+# Consent and sending. A send intent is committed before the SMTP transaction
+# starts and settled after the server's answer: one left open means the
+# process died while the message may have gone, so it is never sent again
+# without the user's word. Intro answers are each person's yes, no or unclear,
+# read from their reply or recorded by hand; the latest one counts.
+CONSENT_AND_SENDING = """
+CREATE TABLE IF NOT EXISTS send_intents (
+    id          INTEGER PRIMARY KEY,
+    draft_id    INTEGER NOT NULL REFERENCES drafts (id),
+    started_at  TEXT NOT NULL,
+    outcome     TEXT CHECK (outcome IN ('sent', 'not_sent', 'resend')),
+    settled_at  TEXT
+);
+CREATE INDEX IF NOT EXISTS send_intents_open ON send_intents (draft_id) WHERE outcome IS NULL;
+
+CREATE TABLE IF NOT EXISTS intro_answers (
+    id          INTEGER PRIMARY KEY,
+    intro_id    INTEGER NOT NULL REFERENCES intros (id),
+    contact_id  TEXT NOT NULL,
+    answer      TEXT NOT NULL CHECK (answer IN ('yes', 'no', 'unclear')),
+    at          TEXT NOT NULL,            -- the reply's date, or when decided by hand
+    message_id  TEXT,                     -- the reply; NULL for a decision by hand
+    excerpt     TEXT NOT NULL DEFAULT '',
+    source      TEXT NOT NULL CHECK (source IN ('mail', 'manual')),
+    recorded_at TEXT NOT NULL
+);
+CREATE UNIQUE INDEX IF NOT EXISTS intro_answers_once
+    ON intro_answers (intro_id, contact_id, message_id) WHERE message_id IS NOT NULL;
+
+-- Replies linked to asks before answers were read were taken as yeses. They
+-- are not consent: each becomes an unclear answer for the user to decide.
+INSERT OR IGNORE INTO intro_answers
+    (intro_id, contact_id, answer, at, message_id, excerpt, source, recorded_at)
+SELECT d.intro_id, r.contact_id, 'unclear', r.at, r.message_id,
+       '(a reply from before answers were read)', 'mail', r.at
+  FROM draft_replies r
+  JOIN drafts d ON d.id = r.draft_id
+  JOIN intros i ON i.id = d.intro_id
+ WHERE d.kind = 'intro_ask' AND i.status IN ('asked', 'ready');
+UPDATE intros SET status = 'asked' WHERE mode = 'double_opt_in' AND status = 'ready';
+"""
+
+MIGRATIONS: list[str] = [
+    SCHEMA_V1,
+    UNKNOWN_SENDERS_V2,
+    REPORT_INDEXES_V3,
+    FEEDS_AND_POSTS,
+    CONSENT_AND_SENDING,
+]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

@@ -120,3 +120,16 @@ def touches_for(journal: Journal, contact_id: str, *, limit: int = 50) -> list[T
 
 def count_touches(journal: Journal) -> int:
     return int(journal.connection.execute("SELECT COUNT(*) FROM touches").fetchone()[0])
+
+
+def emails_sent_since(journal: Journal, since: datetime) -> dict[str, int]:
+    """Emails each contact was sent from `since` on: through outreach or seen in Sent.
+
+    One email is one message, however many touches it recorded.
+    """
+    rows = journal.connection.execute(
+        "SELECT contact_id, COUNT(DISTINCT COALESCE(message_id, id)) FROM touches"
+        " WHERE kind = 'sent' AND at >= ? GROUP BY contact_id",
+        (iso_utc(since),),
+    )
+    return {str(contact): int(count) for contact, count in rows}
