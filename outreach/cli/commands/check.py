@@ -10,6 +10,7 @@ from outreach.base.errors import InputError
 from outreach.base.wording import plural
 from outreach.cli.base import add_command
 from outreach.cli.context import Context
+from outreach.cli.jobs import job_commands
 from outreach.core.config import CONFIG_FILE
 from outreach.daemon.jobs import job_problems
 from outreach.store.workspace import read_text
@@ -36,7 +37,7 @@ def run(ctx: Context) -> int:
     # Job lines are CLI commands, so only this layer can tell a typo in one.
     config = ctx.config()
     config_text = read_text(ctx.home / CONFIG_FILE, config.path)
-    InputError.collect(job_problems(config, config_text))
+    InputError.collect(job_problems(config, config_text, job_commands()))
     ctx.out(
         f"ok: {plural(result.contacts, 'contact')}, {plural(result.events, 'event')},"
         f" {plural(result.mailboxes, 'mailbox', 'mailboxes')},"
