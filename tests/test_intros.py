@@ -18,12 +18,13 @@ from outreach.app.introductions import (
     draft_suggested_intros,
     suggested_intros,
 )
+from outreach.app.reporting import build_report
 from outreach.base.errors import InputError
 from outreach.base.model import Contact, Roster, TouchKind
-from outreach.core.intros import IntroStatus, opt_in_status, ordered_pair, parse_intro_requests
+from outreach.core.intros import IntroStatus, ordered_pair, parse_intro_requests
 from outreach.store.journal import Journal
 from outreach.store.journal.drafts import get_draft, link_reply, mark_sent
-from outreach.store.journal.intros import get_intro, pending_intros
+from outreach.store.journal.intros import get_intro
 from outreach.store.journal.touches import all_activity
 from outreach.store.workspace import Workspace, load_workspace
 from tests.conftest import NOW, RunCli
@@ -59,12 +60,6 @@ def journal(workspace: Workspace) -> Iterator[Journal]:
 
 def test_pairs_are_stored_smaller_id_first() -> None:
     assert ordered_pair("ben", "ana") == ("ana", "ben") == ordered_pair("ana", "ben")
-
-
-def test_opt_in_is_ready_only_when_both_answered() -> None:
-    assert opt_in_status(("ana", "ben"), set()) is IntroStatus.ASKED
-    assert opt_in_status(("ana", "ben"), {"ben"}) is IntroStatus.ASKED
-    assert opt_in_status(("ana", "ben"), {"ana", "ben", "cai"}) is IntroStatus.READY
 
 
 def test_direct_intro_is_one_email_to_both(workspace: Workspace, journal: Journal) -> None:
@@ -186,9 +181,11 @@ def test_unanswered_asks_are_pending_and_never_chased(
 ) -> None:
     draft_intro(workspace, journal, "ana", "ben", now=NOW - timedelta(days=20), double_opt_in=True)
     draft_intro(workspace, journal, "cai", "ben", now=NOW - timedelta(days=2), double_opt_in=True)
-    stale = pending_intros(journal, asked_before=NOW - timedelta(days=14))
-    assert [(i.contact_a, i.contact_b) for i in stale] == [("ana", "ben")]
-    assert len(pending_intros(journal)) == 2
+    health = build_report(workspace, journal, now=NOW).health
+    assert [(i.a, i.b, i.days_waiting, i.stale) for i in health.intros] == [
+        ("ana", "ben", 20, True),
+        ("ben", "cai", 2, False),
+    ]
     assert draft_ready_intros(workspace, journal, now=NOW).drafts == ()
 
 

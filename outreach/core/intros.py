@@ -10,7 +10,6 @@ from __future__ import annotations
 import csv
 import enum
 import io
-from collections.abc import Collection
 from dataclasses import dataclass
 from typing import Any
 
@@ -32,9 +31,6 @@ class IntroStatus(enum.StrEnum):
     DECLINED = "declined"  # withdrawn: an ask or the introduction was discarded
 
 
-OPEN_STATUSES = (IntroStatus.ASKED, IntroStatus.READY, IntroStatus.INTRODUCED)
-
-
 @dataclass(frozen=True, slots=True)
 class IntroRequest:
     """One pair to introduce, as the user asked for it."""
@@ -49,15 +45,6 @@ class IntroRequest:
 def ordered_pair(a: str, b: str) -> tuple[str, str]:
     """The pair as the journal stores it: the smaller id first."""
     return (a, b) if a < b else (b, a)
-
-
-def opt_in_status(pair: tuple[str, str], replied: Collection[str]) -> IntroStatus:
-    """READY once both people answered their ask, else still ASKED.
-
-    An answer is taken as a yes to review, not a yes: the joint introduction
-    is itself a draft, and the user discards it if someone said no.
-    """
-    return IntroStatus.READY if all(p in replied for p in pair) else IntroStatus.ASKED
 
 
 def resolve_pair(roster: Roster, a: str, b: str, where: str) -> tuple[Contact, Contact]:
