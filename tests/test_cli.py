@@ -15,6 +15,7 @@ from outreach.cli.main import build_parser
 from outreach.store.journal import Journal
 from outreach.store.journal.touches import contact_activity
 from tests.conftest import RunCli
+from tests.support.require import require
 from tests.support.workspaces import make_workspace
 
 
@@ -111,8 +112,8 @@ def test_installed_command_runs(tmp_path: Path) -> None:
     # Catches packaging mistakes (entry point, package data) that in-process tests miss.
     beside_python = Path(sys.executable).parent / "outreach"
     executable = str(beside_python) if beside_python.exists() else shutil.which("outreach")
-    if executable is None:
-        pytest.skip("the outreach command is not installed in this environment")
+    require(None if executable else "the outreach command is not installed here (pip install .)")
+    assert executable is not None
     subprocess.run(
         [executable, "init", str(tmp_path / "ws"), "--example"], check=True, capture_output=True
     )
