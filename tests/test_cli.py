@@ -143,8 +143,44 @@ def test_check_catches_a_typo_in_a_daemon_job(tmp_path: Path, run_cli: RunCli) -
         ([], None),
     ],
 )
-def test_only_the_requested_command_is_loaded(argv: list[str], expected: str | None) -> None:
+def test_the_requested_command_is_found_among_common_options(
+    argv: list[str], expected: str | None
+) -> None:
     assert requested_command(argv) == expected
+
+
+# Run in a fresh interpreter: this test process has imported every module long ago.
+_LOADED = """\
+import io, sys
+from outreach.cli.main import main
+status = main(sys.argv[1:], stdout=io.StringIO(), stderr=io.StringIO())
+heavy = ("imapclient", "jinja2", "schedule", "smtplib", "sqlite3")
+print(status)
+print(" ".join(sorted(m for m in sys.modules if m.startswith("outreach.cli.commands."))))
+print(" ".join(m for m in heavy if m in sys.modules))
+"""
+
+
+@pytest.mark.parametrize(
+    ("argv", "commands", "heavy"),
+    [
+        (["contacts", "list"], "contacts", "sqlite3"),  # last touches come from the journal
+        (["check"], "check", "jinja2 sqlite3"),  # check compiles the templates
+        (["report"], "report", "sqlite3"),
+        (["--as-of", "2026-06-01", "report", "--format", "json"], "report", "sqlite3"),
+    ],
+)
+def test_only_the_requested_command_is_loaded(
+    tmp_path: Path, argv: list[str], commands: str, heavy: str
+) -> None:
+    ws = make_workspace(tmp_path / "ws")
+    done = subprocess.run(
+        [sys.executable, "-c", _LOADED, "--home", str(ws), *argv],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert done.stdout.splitlines() == ["0", f"outreach.cli.commands.{commands}", heavy]
 
 
 @pytest.mark.parametrize("name", command_names())

@@ -32,8 +32,9 @@ def run_pytest(tmp_path: Path, required: str | None) -> list[str]:
     env["COLUMNS"] = "500"  # summary lines are cut to the terminal's width
     if required is not None:
         env["OUTREACH_REQUIRE_SERVERS"] = required
+    options = ["-q", "-rsf", "-p", "no:cacheprovider", "--tb=no"]
     done = subprocess.run(
-        [sys.executable, "-m", "pytest", "-q", "-rsf", "-p", "no:cacheprovider", "--tb=no", "test_needs.py"],
+        [sys.executable, "-m", "pytest", *options, "test_needs.py"],
         cwd=tmp_path,
         env=env,
         capture_output=True,
