@@ -170,3 +170,12 @@ def test_every_field_survives_the_round_trip(tmp_path: Path) -> None:
     assert read_events == events
     assert read_events[0].start.tzinfo is berlin and read_events[0].start.fold == 1
     assert read_events[1].start.utcoffset() == events[1].start.utcoffset()
+
+
+def test_the_pickle_of_earlier_versions_is_removed_unread(tmp_path: Path) -> None:
+    ws = make_workspace(tmp_path / "ws")
+    (ws / CACHE_DIR).mkdir(mode=0o700)
+    # Unpickled, this would run `false`; nothing reads it, and the new cache replaces it.
+    (ws / CACHE_DIR / "workspace.pickle").write_bytes(b"cos\nsystem\n(S'false'\ntR.")
+    assert "ana" in load_workspace(ws).roster
+    assert sorted(p.name for p in (ws / CACHE_DIR).iterdir()) == ["workspace.json"]

@@ -32,6 +32,7 @@ from outreach.base.model import Contact, Event, Roster, Why
 
 CACHE_DIR = PurePath(".outreach-cache")
 CACHE_FILE = CACHE_DIR / "workspace.json"
+_OLD_CACHE_FILE = CACHE_DIR / "workspace.pickle"
 # Bumped when the layout of the JSON below changes.
 _FORMAT = "outreach-cache 2"
 # Packages whose code decides whether a roster or events file is valid.
@@ -98,7 +99,7 @@ def read_cache(root: Path, key: str) -> tuple[Roster, tuple[Event, ...]] | None:
         return None
     try:
         return _decode(json.loads(body))
-    except (ValueError, TypeError, KeyError):  # a damaged cache is only a miss
+    except Exception:  # a damaged cache, whatever the damage, is only a miss
         return None
 
 
@@ -127,6 +128,8 @@ def write_cache(root: Path, key: str, roster: Roster, events: tuple[Event, ...])
             with os.fdopen(descriptor, "wb") as file:
                 file.write(payload)
             os.replace(temporary, root / CACHE_FILE)
+            # The pickle earlier versions kept here is never read again.
+            (root / _OLD_CACHE_FILE).unlink(missing_ok=True)
         except BaseException:
             with contextlib.suppress(OSError):
                 os.unlink(temporary)
