@@ -16,10 +16,10 @@ measures in one run, as medians of several runs:
   opens INBOX once (see `settle`), so Dovecot's own maildir bookkeeping is not
   what gets timed.
 
-The targets of (b)/(a) and of (c) in seconds are set for 100,000 messages and
-checked at that size or more; the others at any size, growth with the mailbox
-on the best runs. Exits 1 when a target
-is missed, or when Dovecot is missing and OUTREACH_REQUIRE_SERVERS=1.
+The targets on time and growth are set for 100,000 messages and checked at
+that size or more (at a few thousand, start-up dominates every figure); peak
+memory at any size. Exits 1 when a target is missed, or when Dovecot is
+missing and OUTREACH_REQUIRE_SERVERS=1.
 
     python bench/bench_sync.py [--messages 100000] [--runs 3]
 """
@@ -333,7 +333,7 @@ def forget(workspace: Path) -> None:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--messages", type=int, default=FULL_SIZE)
-    parser.add_argument("--runs", type=int, default=3, help="runs of (a), (b); (c), (d) more")
+    parser.add_argument("--runs", type=int, default=3, help="runs of (a) and (b); (c), (d) twice")
     args = parser.parse_args()
     n, runs = args.messages, args.runs
     targets = Targets()
@@ -371,11 +371,10 @@ def main() -> int:
         print(output.rstrip())
         run_sync(small_ws)
         c, c_small, d, d_small = [], [], [], []
-        # At least a few runs each, so that their comparison holds on a busy machine.
-        for _ in range(max(2 * runs, 6)):
+        for _ in range(2 * runs):
             c.append(run_sync(big_ws)[0])
             c_small.append(run_sync(small_ws)[0])
-        for _ in range(max(2 * runs, 3)):
+        for _ in range(2 * runs):
             d.append(sync_after_100_new(server, "big", mail, big_ws))
             d_small.append(sync_after_100_new(server, "small", small_mail, small_ws))
     finally:
@@ -409,7 +408,7 @@ def report(
     peak_mb = max(peaks) / 1024  # ru_maxrss is in KiB on Linux
     print(
         f"\n{n:,} messages in a Dovecot INBOX on loopback (TLS), FETCH batches of {BATCH:,};"
-        f" medians of {runs} runs ((c): {len(times['c'])}, (d): {len(times['d'])})"
+        f" medians of {runs} runs ((c) and (d): {2 * runs})"
     )
     print(f"(a) raw imapclient FETCH          {a:6.2f} s {n / a:>9,.0f} msg/s")
     print(f"    raw imaplib FETCH (ceiling)   {ceiling:6.2f} s {n / ceiling:>9,.0f} msg/s")
@@ -425,12 +424,16 @@ def report(
         f"(b)/ceiling = {b / ceiling:.2f}", "<= 3 (stretch goal)", b / ceiling <= 3, applies=False
     )
     targets.check(f"(c) = {c:.2f} s", "< 0.5 s", c < 0.5, applies=full)
-    # Growth with the mailbox is compared on the best runs: the least disturbed
-    # by other work on the machine, which the medians of a short run are not.
-    for name in ("c", "d"):
-        ratio = min(times[name]) / min(times[f"{name}_small"])
-        figure = f"({name}) / ({name}) of 1,000 messages, best runs = {ratio:.2f}"
-        targets.check(figure, "< 1.25", ratio < 1.25)
+    # Against 1,000 messages, a mailbox of a few thousand shows no growth
+    # that start-up noise would not hide: these hold for the full size.
+    c_growth = c / c_small
+    targets.check(
+        f"(c) / (c) of 1,000 messages = {c_growth:.2f}", "< 1.25", c_growth < 1.25, applies=full
+    )
+    d_growth = d / d_small
+    targets.check(
+        f"(d) / (d) of 1,000 messages = {d_growth:.2f}", "< 1.25", d_growth < 1.25, applies=full
+    )
     targets.check(f"peak memory of (b) = {peak_mb:.0f} MB", "< 200 MB", peak_mb < 200)
 
 
