@@ -4,7 +4,9 @@ Starts a private Dovecot (scripts/dovecot-test-server, IDLE keepalives every
 10 s), a workspace watching one IMAP mailbox with IDLE and one daily job, and
 `python -m outreach daemon` as a child process. Once it is idling, reads the
 process's CPU time (user + system, every thread) from /proc/PID/stat, waits,
-reads it again, and prints CPU seconds and percent of one core.
+reads it again, and prints CPU seconds and percent of one core. Target: under
+1 % of one core; exits 1 when missed, or when Dovecot is missing and
+OUTREACH_REQUIRE_SERVERS=1.
 
     python bench/bench_daemon_idle_cpu.py [--seconds 60]
 """
@@ -24,7 +26,11 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
+from targets import Targets  # noqa: E402
+
 from tests.support.dovecot import DovecotServer, dovecot_missing, make_server_dir  # noqa: E402
+
+TARGET_PERCENT = 1.0
 
 TICKS = os.sysconf("SC_CLK_TCK")
 
@@ -84,10 +90,11 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=float, default=60.0, help="how long to measure")
     args = parser.parse_args()
+    targets = Targets()
     missing = dovecot_missing()
     if missing:
-        print(f"skipped: {missing}")
-        return 0
+        targets.cannot_run("a private Dovecot", missing)
+        return targets.exit_status()
     base = make_server_dir("outreach-bench-")
     scratch = Path(tempfile.mkdtemp(prefix="outreach-bench-ws-"))
     server = DovecotServer.start(base / "server")
@@ -128,7 +135,10 @@ def main() -> int:
         server.stop()
         shutil.rmtree(base, ignore_errors=True)
         shutil.rmtree(scratch, ignore_errors=True)
-    return 0
+    percent = 100 * used / elapsed
+    targets.check(f"idle CPU: {percent:.3f} % of one core", f"< {TARGET_PERCENT:g} %", percent < 1)
+    targets.check(f"exit status after SIGTERM: {status}", "0", status == 0)
+    return targets.exit_status()
 
 
 if __name__ == "__main__":

@@ -4,7 +4,10 @@ Builds a workspace of 10,000 contacts and a real SQLite journal of 1,000,000
 touches spread over three years, then times the installed command end to end
 (a subprocess, median of several runs) against a naive baseline that loads
 every touch into Python, and compares peak memory at 100,000 and 1,000,000
-touches to show it does not follow the number of touches.
+touches to show it does not follow the number of touches. Targets: under 1 s
+(median) at 10,000 contacts and 1,000,000 touches or more, and at any size
+the peak memory with all the touches at most 1.25x the peak with the smaller
+number; exits 1 when one is missed.
 
     python bench/bench_report.py [--contacts 10000] [--touches 1000000] [--runs 5] [--keep DIR]
 """
@@ -21,6 +24,8 @@ import time
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+
+from targets import Targets
 
 from outreach.base.clock import iso_utc
 from outreach.store.journal import Journal
@@ -264,7 +269,7 @@ def in_process_breakdown(home: Path, as_of: datetime) -> dict[str, float]:
     }
 
 
-def main() -> None:
+def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--contacts", type=int, default=10_000)
     parser.add_argument("--touches", type=int, default=1_000_000)
@@ -278,7 +283,7 @@ def main() -> None:
         child_cli(args.child_cli)
     if args.child_naive:
         child_naive(args.child_naive)
-        return
+        return 0
     with tempfile.TemporaryDirectory(prefix="bench-report-") as temp:
         base = args.keep or Path(temp)
         big, small = base / "big", base / "small"
@@ -311,20 +316,34 @@ def main() -> None:
         print(f"baseline, every touch loaded into Python: median {naive_seconds:.3f} s")
 
         print("\npeak RSS (VmHWM) of one run:")
+        peaks: list[float] = []
         for label, mode, home in (
             (f"outreach report, {args.small:,} touches", "cli", small),
             (f"outreach report, {args.touches:,} touches", "cli", big),
             (f"baseline, {args.small:,} touches", "naive", small),
             (f"baseline, {args.touches:,} touches", "naive", big),
         ):
-            print(f"  {label:<40} {peak_memory(mode, home, sink) / 1024:6.1f} MiB")
+            peaks.append(peak_memory(mode, home, sink) / 1024)
+            print(f"  {label:<40} {peaks[-1]:6.1f} MiB")
 
         print("\nin-process breakdown of one run:")
         for label, spent in in_process_breakdown(big, AS_OF).items():
             print(f"  {label:<44} {spent:.3f} s")
-        verdict = "met" if seconds < 1.0 else "NOT met"
-        print(f"\ntarget: outreach report --format json under 1 s (median) -> {verdict}")
+        print("\ntargets:")
+        targets = Targets()
+        targets.check(
+            f"report --format json: {seconds:.3f} s",
+            "< 1 s (median)",
+            seconds < 1.0,
+            applies=args.contacts >= 10_000 and args.touches >= 1_000_000,
+        )
+        targets.check(
+            f"peak memory, {args.touches:,} / {args.small:,} touches = {peaks[1] / peaks[0]:.2f}",
+            "<= 1.25",
+            peaks[1] <= 1.25 * peaks[0],
+        )
+        return targets.exit_status()
 
 
 if __name__ == "__main__":
-    main()
+    raise SystemExit(main())

@@ -16,6 +16,11 @@ measures in one run, as medians of several runs:
   opens INBOX once (see `settle`), so Dovecot's own maildir bookkeeping is not
   what gets timed.
 
+The targets on time and growth are set for 100,000 messages and checked at
+that size or more (at a few thousand, start-up dominates every figure); peak
+memory at any size. Exits 1 when a target is missed, or when Dovecot is
+missing and OUTREACH_REQUIRE_SERVERS=1.
+
     python bench/bench_sync.py [--messages 100000] [--runs 3]
 """
 
@@ -38,9 +43,12 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from imapclient import IMAPClient
+from targets import Targets
 
 from outreach.core.headers import FETCH_FIELDS
 from outreach.mail.imap.fetch import FETCH_ITEMS, batches, uid_set
+
+FULL_SIZE = 100_000  # the mailbox size the absolute targets are set for
 
 ROOT = Path(__file__).resolve().parents[1]
 SCRIPT = ROOT / "scripts" / "dovecot-test-server"
@@ -322,12 +330,15 @@ def forget(workspace: Path) -> None:
         (workspace / f"journal.db{suffix}").unlink(missing_ok=True)
 
 
-def main() -> None:
+def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--messages", type=int, default=100_000)
+    parser.add_argument("--messages", type=int, default=FULL_SIZE)
     parser.add_argument("--runs", type=int, default=3, help="runs of (a) and (b); (c), (d) twice")
     args = parser.parse_args()
     n, runs = args.messages, args.runs
+    targets = Targets()
+    if not targets.needs_programs("a private Dovecot", "dovecot", "doveadm", "openssl"):
+        return targets.exit_status()
     base = Path(tempfile.mkdtemp(prefix="outreach-bench-"))
     base.chmod(0o755)  # Dovecot's login and auth users must reach the server's files
     server = Server(base / "server")
@@ -370,7 +381,8 @@ def main() -> None:
         server.stop()
         shutil.rmtree(base, ignore_errors=True)
     times = {"a": a, "ceiling": ceiling, "b": b, "c": c, "c_small": c_small}
-    report(n, runs, times | {"d": d, "d_small": d_small}, peaks)
+    report(n, runs, times | {"d": d, "d_small": d_small}, peaks, targets)
+    return targets.exit_status()
 
 
 def sync_after_100_new(server: Server, user: str, mail: Mail, workspace: Path) -> float:
@@ -388,6 +400,7 @@ def report(
     runs: int,
     times: dict[str, list[float]],
     peaks: list[int],
+    targets: Targets,
 ) -> None:
     a, ceiling, b, c, c_small, d, d_small = (
         statistics.median(times[k]) for k in ("a", "ceiling", "b", "c", "c_small", "d", "d_small")
@@ -404,17 +417,25 @@ def report(
     )
     print(f"(c) second sync, no new mail      {c:6.2f} s  (1,000-message mailbox: {c_small:.2f} s)")
     print(f"(d) sync after 100 new messages   {d:6.2f} s  (1,000-message mailbox: {d_small:.2f} s)")
-    checks = [
-        (f"(b)/(a) = {b / a:.2f}", "<= 1.25", b / a <= 1.25),
-        (f"(b)/ceiling = {b / ceiling:.2f}", "<= 3 (stretch goal)", b / ceiling <= 3),
-        (f"(c) = {c:.2f} s", "< 0.5 s", c < 0.5),
-        (f"(c) / (c) of 1,000 messages = {c / c_small:.2f}", "about 1", c / c_small < 1.25),
-        (f"(d) / (d) of 1,000 messages = {d / d_small:.2f}", "about 1", d / d_small < 1.25),
-        (f"peak memory of (b) = {peak_mb:.0f} MB", "< 200 MB", peak_mb < 200),
-    ]
-    for figure, target, ok in checks:
-        print(f"  {'ok  ' if ok else 'MISS'} {figure:<40} target {target}")
+    full = n >= FULL_SIZE
+    targets.check(f"(b)/(a) = {b / a:.2f}", "<= 1.25", b / a <= 1.25, applies=full)
+    # A stretch goal: printed, never a miss.
+    targets.check(
+        f"(b)/ceiling = {b / ceiling:.2f}", "<= 3 (stretch goal)", b / ceiling <= 3, applies=False
+    )
+    targets.check(f"(c) = {c:.2f} s", "< 0.5 s", c < 0.5, applies=full)
+    # Against 1,000 messages, a mailbox of a few thousand shows no growth
+    # that start-up noise would not hide: these hold for the full size.
+    c_growth = c / c_small
+    targets.check(
+        f"(c) / (c) of 1,000 messages = {c_growth:.2f}", "< 1.25", c_growth < 1.25, applies=full
+    )
+    d_growth = d / d_small
+    targets.check(
+        f"(d) / (d) of 1,000 messages = {d_growth:.2f}", "< 1.25", d_growth < 1.25, applies=full
+    )
+    targets.check(f"peak memory of (b) = {peak_mb:.0f} MB", "< 200 MB", peak_mb < 200)
 
 
 if __name__ == "__main__":
-    main()
+    raise SystemExit(main())

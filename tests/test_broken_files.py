@@ -101,7 +101,7 @@ def test_check_names_the_line_in_plain_words(drafted: Path, run_cli: RunCli) -> 
 def test_without_a_last_good_roster_the_report_says_it_shows_no_contacts(
     drafted: Path, run_cli: RunCli
 ) -> None:
-    (drafted / ".outreach-cache" / "workspace.pickle").unlink()
+    (drafted / ".outreach-cache" / "workspace.json").unlink()
     (drafted / "roster.toml").write_text(UNCLOSED)
     after = run_cli("--home", str(drafted), "--as-of", "2026-06-16", "report", "--format", "csv")
     assert after.stdout.splitlines()[1:] == []

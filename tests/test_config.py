@@ -5,7 +5,19 @@ from __future__ import annotations
 import pytest
 
 from outreach.base.errors import InputError
-from outreach.core.config import ImapMailbox, MaildirMailbox, SendConfig, Tls, parse_config
+from outreach.core.config import (
+    DaemonConfig,
+    DraftsConfig,
+    ImapMailbox,
+    MaildirMailbox,
+    Paths,
+    ReportConfig,
+    SendConfig,
+    SmtpConfig,
+    SyncConfig,
+    Tls,
+    parse_config,
+)
 
 ME = '[me]\nname = "Dana Reyes"\nemail = "Dana@Example.ORG"\n'
 
@@ -25,6 +37,38 @@ def test_minimal_config_gets_default_circles_and_normalised_identity() -> None:
     }
     assert config.sync.group_threshold == 10
     assert config.mailboxes == ()
+
+
+def test_absent_sections_take_the_models_own_defaults() -> None:
+    config = parse_config(ME)
+    assert (config.paths, config.drafts, config.sync, config.report, config.daemon) == (
+        Paths(),
+        DraftsConfig(),
+        SyncConfig(),
+        ReportConfig(),
+        DaemonConfig(),
+    )
+    assert (config.report.days, config.report.focus_min, config.report.focus_max) == (90, 8, 10)
+
+
+def test_absent_keys_in_a_section_take_the_models_own_defaults() -> None:
+    config = parse_config(
+        ME
+        + '[[mailboxes]]\nname = "work"\nhost = "imap.example.org"\nusername = "dana"\n'
+        + 'password_env = "PW"\n'
+        + '[smtp]\nhost = "smtp.example.org"\npassword_env = "PW"\n'
+        + "[report]\ndays = 30\n[daemon]\nidle = false\n"
+    )
+    (box,) = config.mailboxes
+    assert isinstance(box, ImapMailbox) and isinstance(config.smtp, SmtpConfig)
+    assert (box.tls, box.port, box.timeout_seconds) == (Tls.IMPLICIT, 993, 60.0)
+    assert (config.smtp.port, config.smtp.rate_per_minute) == (465, 20.0)
+    assert config.report == ReportConfig(days=30)
+    assert config.daemon == DaemonConfig(idle=False)
+
+
+def test_a_zero_focus_minimum_is_kept() -> None:
+    assert parse_config(ME + "[report]\nfocus_min = 0\n").report.focus_min == 0
 
 
 def test_user_circles_extend_and_override_the_defaults() -> None:

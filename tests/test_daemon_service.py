@@ -71,12 +71,12 @@ def reply(sender: str, message_id: str) -> bytes:
 
 def wait_for(
     what: str | Callable[[], str], condition: Callable[[], object], timeout: float
-) -> float:
-    """Poll `condition` until it holds; return the seconds it took, or fail the test."""
+) -> None:
+    """Poll `condition` until it holds, or fail the test after `timeout` seconds."""
     started = time.monotonic()
     while True:
         if condition():
-            return time.monotonic() - started
+            return
         if time.monotonic() - started > timeout:
             pytest.fail(f"not within {timeout:g} s: {what if isinstance(what, str) else what()}")
         time.sleep(0.02)
@@ -147,15 +147,13 @@ class Daemon:
         log = self.log()
         return log.index(text, after) + len(text)
 
-    def terminate(self) -> tuple[int, float]:
-        """SIGTERM; the exit status and the seconds it took to exit."""
-        started = time.monotonic()
+    def terminate(self, *, within: float) -> int:
+        """SIGTERM; the exit status, or a failed test when it has not exited `within` seconds."""
         self.process.send_signal(signal.SIGTERM)
         try:
-            status = self.process.wait(timeout=10)
+            return self.process.wait(timeout=within)
         except subprocess.TimeoutExpired:
-            pytest.fail(f"the daemon ignored SIGTERM:\n{self.log()}")
-        return status, time.monotonic() - started
+            pytest.fail(f"the daemon did not exit within {within:g} s of SIGTERM:\n{self.log()}")
 
     def close(self) -> None:
         if self.running():
@@ -202,9 +200,9 @@ def proxy(dovecot: DovecotServer) -> Iterator[TcpProxy]:
 
 
 def stop_cleanly(daemon: Daemon) -> None:
-    status, seconds = daemon.terminate()
+    # The README promises an exit within two seconds of SIGTERM.
+    status = daemon.terminate(within=2.0)
     assert (status, daemon.log().rstrip().endswith("INFO stopped")) == (0, True), daemon.log()
-    assert seconds < 2.0
 
 
 def test_a_reply_appended_while_the_daemon_runs_is_a_touch_within_5_seconds(
@@ -217,12 +215,11 @@ def test_a_reply_appended_while_the_daemon_runs_is_a_touch_within_5_seconds(
     daemon.wait_for_log("watching INBOX, Sent with IDLE")
     before = mail_user.flags_snapshot()
     mail_user.append("INBOX", reply("Ana Lima <ana@example.net>", "pushed-1"))
-    took = wait_for(
+    wait_for(
         "the reply is a touch",
         lambda: ("ana", "<pushed-1@example.net>") in replies(ws),
         timeout=5.0,
     )
-    assert took < 5.0
     daemon.wait_for_log("1 touch recorded: ana (reply)")
     # The daemon changed nothing in the mailbox: no \Seen, no flag at all.
     assert mail_user.flags_snapshot() == {**before, "INBOX": {1: ()}}

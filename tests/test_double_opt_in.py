@@ -10,7 +10,7 @@ from pathlib import Path
 from outreach.core.intros import IntroStatus
 from outreach.store.journal import Journal
 from outreach.store.journal.drafts import list_drafts
-from outreach.store.journal.intros import intros_with_status
+from outreach.store.journal.intros import open_intro_for
 from tests.conftest import RunCli
 from tests.support.dovecot import MailUser
 from tests.support.workspaces import make_workspace
@@ -101,12 +101,13 @@ def test_double_opt_in_from_asks_to_joint_introduction(
     with Journal.open(root / "journal.db") as journal:
         drafts = list_drafts(journal)
         statuses = {d.kind + ":" + ",".join(d.recipients): d.status for d in drafts}
-        (intro,) = intros_with_status(journal, [IntroStatus.INTRODUCED])
+        intro = open_intro_for(journal, "ben", "ana")
     assert statuses == {
         "intro_ask:ana": "replied",
         "intro_ask:ben": "replied",
         "intro:ana,ben": "drafted",
     }
+    assert intro is not None and intro.status is IntroStatus.INTRODUCED
     assert intro.pair == ("ana", "ben") and intro.why == "both run repair cafés"
     # Sync also saw the asks in Sent: they count as sent from the mail client.
     assert [d.sent_at is not None for d in drafts] == [True, True, False]

@@ -13,7 +13,6 @@ from outreach.core.headers import (
     FETCH_FIELDS,
     HeaderBlock,
     decode_header_value,
-    first_address,
     identity,
     message_id,
     parse_addresses,
@@ -196,10 +195,13 @@ def test_parse_addresses(value: str | None, expected: list[tuple[str, str]]) -> 
     assert parse_addresses(value) == expected
 
 
-def test_first_address_returns_the_addr_spec_as_written() -> None:
+def test_addresses_of_a_parsed_field_are_kept_as_written() -> None:
     parsed = block("From: Ana <Ana.Lima@Example.NET>, bea@example.com\n")
-    assert first_address(parsed, "From") == "Ana.Lima@Example.NET"
-    assert first_address(parsed, "Sender") is None
+    assert parse_addresses(parsed.get("From")) == [
+        ("Ana", "Ana.Lima@Example.NET"),
+        ("", "bea@example.com"),
+    ]
+    assert parse_addresses(parsed.get("Sender")) == []
 
 
 # --- dates -------------------------------------------------------------------

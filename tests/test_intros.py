@@ -18,6 +18,7 @@ from outreach.app.introductions import (
     draft_suggested_intros,
     suggested_intros,
 )
+from outreach.app.reporting import build_report
 from outreach.base.errors import InputError
 from outreach.base.model import Contact, Roster, TouchKind
 from outreach.core.consent import Answer
@@ -25,7 +26,7 @@ from outreach.core.intros import IntroStatus, opt_in_status, ordered_pair, parse
 from outreach.store.journal import Journal
 from outreach.store.journal.answers import record_answer
 from outreach.store.journal.drafts import get_draft, link_reply, mark_sent
-from outreach.store.journal.intros import get_intro, pending_intros
+from outreach.store.journal.intros import get_intro
 from outreach.store.journal.touches import all_activity
 from outreach.store.workspace import Workspace, load_workspace
 from tests.conftest import NOW, RunCli
@@ -208,9 +209,11 @@ def test_unanswered_asks_are_pending_and_never_chased(
 ) -> None:
     draft_intro(workspace, journal, "ana", "ben", now=NOW - timedelta(days=20), double_opt_in=True)
     draft_intro(workspace, journal, "cai", "ben", now=NOW - timedelta(days=2), double_opt_in=True)
-    stale = pending_intros(journal, asked_before=NOW - timedelta(days=14))
-    assert [(i.contact_a, i.contact_b) for i in stale] == [("ana", "ben")]
-    assert len(pending_intros(journal)) == 2
+    health = build_report(workspace, journal, now=NOW).health
+    assert [(i.a, i.b, i.days_waiting, i.stale) for i in health.intros] == [
+        ("ana", "ben", 20, True),
+        ("ben", "cai", 2, False),
+    ]
     assert draft_ready_intros(workspace, journal, now=NOW).drafts == ()
 
 

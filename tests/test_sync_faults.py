@@ -332,13 +332,29 @@ def test_a_silent_partition_fails_after_one_read_timeout_in_one_line(
             ca_file=str(server.ca_file),
             timeout_seconds=1.0,
         )
-        timed_out = pytest.raises(MailboxError, match=r": no answer after 1 s \(timed out\)$")
-        with timed_out, imap_session(mailbox, root=tmp_path, environ={}) as client:
-            proxy.freeze()  # a silent partition
-            started = time.monotonic()
-            client.noop()
-        waited = time.monotonic() - started
-        proxy.thaw()
-    # One read timeout for the NOOP, and closing the dead session adds no second one.
-    # A second timeout would take it to 2 s or more.
-    assert 1.0 <= waited < 2.0
+        frozen = threading.Event()
+        raised: list[BaseException] = []
+
+        def noop_in_a_partition() -> None:
+            try:
+                with imap_session(mailbox, root=tmp_path, environ={}) as client:
+                    proxy.freeze()  # a silent partition
+                    frozen.set()
+                    client.noop()
+            except BaseException as exc:  # handed to the test's thread
+                raised.append(exc)
+
+        session = threading.Thread(target=noop_in_a_partition)
+        session.start()
+        try:
+            assert frozen.wait(timeout=30), f"no session: {raised}"
+            # One read timeout (1 s) for the NOOP, and closing the dead
+            # session adds no second one, which would take it past 2 s.
+            session.join(timeout=1.9)
+            assert not session.is_alive(), "still waiting after the first timeout"
+        finally:
+            proxy.thaw()
+            session.join()
+    (error,) = raised
+    assert isinstance(error, MailboxError)
+    assert str(error).endswith(": no answer after 1 s (timed out)"), error

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from outreach.app.drafting import DraftBatch, discard_draft, pending_drafts, save_draft
-from outreach.app.post_sharing import events_from_feeds
+from outreach.app.posts import events_from_feeds
 from outreach.core.digest import Digest, build_digest, digest_subject, digest_text
 from outreach.store.journal import Journal
 from outreach.store.journal.drafts import shared_events

@@ -24,7 +24,8 @@ from outreach.app.draft_batches import (
     holding_the_outbox,
     write_drafts,
 )
-from outreach.app.post_sharing import events_from_feeds, plan_posts, post_share_specs
+from outreach.app.post_sharing import plan_posts, post_share_specs
+from outreach.app.posts import events_from_feeds
 from outreach.app.waiting import already_waiting
 from outreach.base.errors import InputError, OutreachError, Problem
 from outreach.base.model import ME, Contact, TouchKind

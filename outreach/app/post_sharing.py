@@ -12,20 +12,15 @@ from collections.abc import Collection, Iterator
 from datetime import datetime, timedelta
 
 from outreach.app.draft_batches import DraftSpec
-from outreach.base.model import Contact, Event, TouchKind
+from outreach.base.model import Contact, TouchKind
 from outreach.core.compose import Party
 from outreach.core.post_shares import PostSharePlan, plan_post_shares, share_post_context
 from outreach.core.render import Me, Templates
 from outreach.store.journal import Journal
 from outreach.store.journal.drafts import SupportPlan, shared_events
-from outreach.store.journal.feeds import feed_events, posts_since
+from outreach.store.journal.feeds import posts_since
 from outreach.store.outbox import safe_stem
 from outreach.store.workspace import Workspace
-
-
-def events_from_feeds(journal: Journal, *, now: datetime) -> tuple[Event, ...]:
-    """Events read from calendar feeds that are not over yet."""
-    return tuple(feed_events(journal, ending_after=now))
 
 
 def plan_posts(

@@ -5,16 +5,23 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from outreach.base.model import Event
 from outreach.core.posts import Post
 from outreach.core.recent_work import RecentItem, recent_items_by_contact
 from outreach.store.journal import Journal
 from outreach.store.journal.feeds import (
+    feed_events,
     feed_events_between,
     last_feedback,
     posts_since,
     share_counts,
 )
 from outreach.store.workspace import Workspace
+
+
+def events_from_feeds(journal: Journal, *, now: datetime) -> tuple[Event, ...]:
+    """Events read from calendar feeds that are not over yet (drafting, the report, the digest)."""
+    return tuple(feed_events(journal, ending_after=now))
 
 
 @dataclass(frozen=True, slots=True)

@@ -12,8 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
-from outreach.app.post_sharing import events_from_feeds
-from outreach.app.posts import recent_work
+from outreach.app.posts import events_from_feeds, recent_work
 from outreach.base.progress import Progress, no_progress
 from outreach.base.wording import plural
 from outreach.core.recur import is_over

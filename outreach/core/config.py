@@ -10,7 +10,7 @@ from __future__ import annotations
 import enum
 import re
 import zoneinfo
-from dataclasses import dataclass, field
+from dataclasses import MISSING, dataclass, field
 from pathlib import PurePath
 from typing import Any
 
@@ -23,6 +23,7 @@ from outreach.core.validation import Validator
 CONFIG_FILE = "outreach.toml"
 DEFAULT_CIRCLES = {"focus": 14, "extended": 60}
 LOOPBACK_HOSTS = {"localhost", "::1"}
+MAILBOX_KINDS = ("imap", "maildir")  # the first is the default
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 
 
@@ -30,6 +31,9 @@ class Tls(enum.StrEnum):
     IMPLICIT = "implicit"
     STARTTLS = "starttls"
     NONE = "none"  # only for a loopback host, and only when asked for
+
+
+DEFAULT_TLS = Tls.IMPLICIT
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,7 +72,6 @@ class ImapMailbox:
     folders: tuple[str, ...] = ()  # empty: INBOX plus the SPECIAL-USE Sent folder
     ca_file: str | None = None
     timeout_seconds: float = 60.0
-    kind: str = "imap"
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,7 +79,6 @@ class MaildirMailbox:
     name: str
     path: str  # a Maildir or a Maildir++ tree; relative to the workspace
     folders: tuple[str, ...] = ()  # empty: the inbox and every Maildir++ folder
-    kind: str = "maildir"
 
 
 Mailbox = ImapMailbox | MaildirMailbox
@@ -208,6 +210,17 @@ class Config:
     def cadence(self, circle: str) -> int:
         found = self.circles.get(circle)
         return found.cadence_days if found else DEFAULT_CIRCLES["extended"]
+
+
+def _default(cls: type[Any], name: str) -> Any:
+    """The default a dataclass states for a field: the one place each default is written.
+
+    The readers below pass it to the validator, which falls back on it when a
+    key is absent or wrong, so the file's defaults cannot drift from the model's.
+    """
+    default = cls.__dataclass_fields__[name].default
+    assert default is not MISSING, f"{cls.__name__}.{name} has no default"
+    return default
 
 
 def is_loopback(host: str) -> bool:
@@ -344,8 +357,8 @@ _CREDENTIAL_KEYS = ("password_command", "password_env", "password", "oauth2_toke
 
 
 def _read_tls(table: dict[str, Any], where: KeyPath, check: Validator, host: str | None) -> Tls:
-    value = check.string(table, "tls", where, default="implicit", choices=[t.value for t in Tls])
-    tls = Tls(value or "implicit")
+    value = check.string(table, "tls", where, choices=[t.value for t in Tls])
+    tls = Tls(value) if value is not None else DEFAULT_TLS
     if tls is Tls.NONE and host is not None and not is_loopback(host):
         check.error(
             (*where, "tls"),
@@ -359,7 +372,9 @@ def _read_mailboxes(tables: list[dict[str, Any]], check: Validator) -> list[Mail
     mailboxes: list[Mailbox] = []
     for index, table in enumerate(tables):
         where: KeyPath = ("mailboxes", index)
-        kind = check.string(table, "kind", where, default="imap", choices=["imap", "maildir"])
+        kind = check.string(
+            table, "kind", where, default=MAILBOX_KINDS[0], choices=list(MAILBOX_KINDS)
+        )
         name = check.string(table, "name", where, required=True) or f"mailbox{index + 1}"
         folders = check.string_list(table, "folders", where)
         if kind == "maildir":
@@ -397,7 +412,13 @@ def _read_mailboxes(tables: list[dict[str, Any]], check: Validator) -> list[Mail
                 f"mailbox '{name}' needs password_command, password_env or oauth2_token_command",
             )
         ca_file = check.string(table, "ca_file", where)
-        timeout = check.number(table, "timeout_seconds", where, default=60.0, minimum=1.0)
+        timeout = check.number(
+            table,
+            "timeout_seconds",
+            where,
+            default=_default(ImapMailbox, "timeout_seconds"),
+            minimum=1.0,
+        )
         if host is not None and username is not None and port is not None:
             mailboxes.append(
                 ImapMailbox(
@@ -447,8 +468,20 @@ def _read_smtp(table: dict[str, Any], check: Validator) -> SmtpConfig | None:
         username=check.string(table, "username", where),
         credentials=_read_credentials(table, where, check),
         ca_file=check.string(table, "ca_file", where),
-        rate_per_minute=check.number(table, "rate_per_minute", where, default=20.0, minimum=0.1),
-        timeout_seconds=check.number(table, "timeout_seconds", where, default=60.0, minimum=1.0),
+        rate_per_minute=check.number(
+            table,
+            "rate_per_minute",
+            where,
+            default=_default(SmtpConfig, "rate_per_minute"),
+            minimum=0.1,
+        ),
+        timeout_seconds=check.number(
+            table,
+            "timeout_seconds",
+            where,
+            default=_default(SmtpConfig, "timeout_seconds"),
+            minimum=1.0,
+        ),
     )
     return smtp if host else None
 
@@ -474,7 +507,7 @@ def _read_paths(table: dict[str, Any], check: Validator) -> Paths:
 def _read_drafts(table: dict[str, Any], check: Validator) -> DraftsConfig:
     check.unknown_keys(table, ("push", "mailbox"), ("drafts",))
     return DraftsConfig(
-        push=check.boolean(table, "push", ("drafts",), default=False),
+        push=check.boolean(table, "push", ("drafts",), default=_default(DraftsConfig, "push")),
         mailbox=check.string(table, "mailbox", ("drafts",)),
     )
 
@@ -496,11 +529,19 @@ def _read_send(table: dict[str, Any], check: Validator) -> SendConfig:
 
 
 def _read_sync(table: dict[str, Any], check: Validator) -> SyncConfig:
-    check.unknown_keys(table, ("group_threshold", "batch_size"), ("sync",))
+    where: KeyPath = ("sync",)
+    check.unknown_keys(table, SyncConfig.__dataclass_fields__, where)
     return SyncConfig(
-        group_threshold=check.integer(table, "group_threshold", ("sync",), default=10, minimum=1)
-        or 10,
-        batch_size=check.integer(table, "batch_size", ("sync",), default=2000, minimum=1) or 2000,
+        group_threshold=check.integer(
+            table,
+            "group_threshold",
+            where,
+            default=_default(SyncConfig, "group_threshold"),
+            minimum=1,
+        ),
+        batch_size=check.integer(
+            table, "batch_size", where, default=_default(SyncConfig, "batch_size"), minimum=1
+        ),
     )
 
 
@@ -508,12 +549,29 @@ def _read_report(table: dict[str, Any], check: Validator) -> ReportConfig:
     where: KeyPath = ("report",)
     check.unknown_keys(table, ReportConfig.__dataclass_fields__, where)
     return ReportConfig(
-        days=check.integer(table, "days", where, default=90, minimum=1, maximum=36_500) or 90,
-        ratio_target=check.number(table, "ratio_target", where, default=3.0, minimum=0.1),
-        intro_timeout_days=check.integer(table, "intro_timeout_days", where, default=14, minimum=1)
-        or 14,
-        focus_min=check.integer(table, "focus_min", where, default=8, minimum=0) or 0,
-        focus_max=check.integer(table, "focus_max", where, default=10, minimum=1) or 10,
+        days=check.integer(
+            table, "days", where, default=_default(ReportConfig, "days"), minimum=1, maximum=36_500
+        ),
+        ratio_target=check.number(
+            table,
+            "ratio_target",
+            where,
+            default=_default(ReportConfig, "ratio_target"),
+            minimum=0.1,
+        ),
+        intro_timeout_days=check.integer(
+            table,
+            "intro_timeout_days",
+            where,
+            default=_default(ReportConfig, "intro_timeout_days"),
+            minimum=1,
+        ),
+        focus_min=check.integer(
+            table, "focus_min", where, default=_default(ReportConfig, "focus_min"), minimum=0
+        ),
+        focus_max=check.integer(
+            table, "focus_max", where, default=_default(ReportConfig, "focus_max"), minimum=1
+        ),
     )
 
 
@@ -552,9 +610,14 @@ def _read_daemon(table: dict[str, Any], check: Validator) -> DaemonConfig:
             continue
         jobs.append(DaemonJob(run=run, at=at, timing=timing))
     return DaemonConfig(
-        sync_every_minutes=check.integer(table, "sync_every_minutes", where, default=10, minimum=1)
-        or 10,
-        idle=check.boolean(table, "idle", where, default=True),
+        sync_every_minutes=check.integer(
+            table,
+            "sync_every_minutes",
+            where,
+            default=_default(DaemonConfig, "sync_every_minutes"),
+            minimum=1,
+        ),
+        idle=check.boolean(table, "idle", where, default=_default(DaemonConfig, "idle")),
         jobs=tuple(jobs),
         log_file=check.string(table, "log_file", where),
     )

@@ -399,12 +399,6 @@ def parse_addresses(value: str | None) -> list[tuple[str, str]]:
     return found
 
 
-def first_address(block: HeaderBlock, name: str) -> str | None:
-    """The addr-spec of the first address in field `name`, as written."""
-    addresses = parse_addresses(block.get(name))
-    return addresses[0][1] if addresses else None
-
-
 def parse_date(value: str | None) -> datetime | None:
     """A Date field as an aware UTC datetime; None when missing or unusable.
 

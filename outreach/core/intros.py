@@ -33,9 +33,6 @@ class IntroStatus(enum.StrEnum):
     DECLINED = "declined"  # withdrawn: an ask or the introduction was discarded
 
 
-OPEN_STATUSES = (IntroStatus.ASKED, IntroStatus.READY, IntroStatus.INTRODUCED)
-
-
 @dataclass(frozen=True, slots=True)
 class IntroRequest:
     """One pair to introduce, as the user asked for it."""

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import difflib
 from collections.abc import Iterable, Mapping, Sequence
-from typing import Any
+from typing import Any, overload
 
 from outreach.base.errors import Problem
 from outreach.core.tomlsource import KeyLocator, KeyPath, PathPart
@@ -87,6 +87,32 @@ class Validator:
             )
             return default
         return value
+
+    @overload
+    def integer(
+        self,
+        table: Mapping[str, Any],
+        key: str,
+        key_path: KeyPath,
+        *,
+        required: bool = False,
+        default: int,
+        minimum: int | None = None,
+        maximum: int | None = None,
+    ) -> int: ...
+
+    @overload
+    def integer(
+        self,
+        table: Mapping[str, Any],
+        key: str,
+        key_path: KeyPath,
+        *,
+        required: bool = False,
+        default: None = None,
+        minimum: int | None = None,
+        maximum: int | None = None,
+    ) -> int | None: ...
 
     def integer(
         self,

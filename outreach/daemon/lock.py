@@ -1,17 +1,18 @@
-"""One daemon per workspace: an exclusive `flock` on a lock file holding the pid.
+"""One daemon per workspace: an exclusive lock on a file holding the daemon's pid.
 
-An edge: owns the lock file and nothing else. The kernel drops the lock when
-the process dies, so a crash never leaves a stale lock to clean up by hand.
+Owns the rule (one daemon, and who holds it); the locking itself is the
+store's `ExclusiveFileLock`. The kernel drops the lock when the process
+dies, so a crash never leaves a stale lock to clean up by hand.
 """
 
 from __future__ import annotations
 
-import fcntl
 import os
 from pathlib import Path
 from types import TracebackType
 
 from outreach.base.errors import AlreadyRunning, WorkspaceError
+from outreach.store.filelock import ExclusiveFileLock
 
 LOCK_FILE = ".outreach-daemon.lock"
 
@@ -21,39 +22,35 @@ class WorkspaceLock:
 
     def __init__(self, root: Path) -> None:
         self.path = root / LOCK_FILE
-        self._fd: int | None = None
+        self._lock: ExclusiveFileLock | None = None
 
     def acquire(self) -> None:
         try:
-            # No O_TRUNC: the file may hold the running daemon's pid, which a
-            # second daemon must read, not erase, before learning it lost.
-            fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
+            # Readable by others: `kill $(cat .outreach-daemon.lock)` is how to stop it.
+            lock = ExclusiveFileLock(self.path, mode=0o644)
         except OSError as exc:
             raise WorkspaceError(
                 f"{self.path}: cannot create the lock file: {exc.strerror}"
             ) from exc
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            holder = _read_pid(fd)
-            os.close(fd)
+        if not lock.try_acquire():
+            note = lock.read_note()
+            lock.close()
+            holder = int(note) if note.isdigit() else None
             who = f"pid {holder}" if holder else "another process"
             raise AlreadyRunning(
                 f"{self.path.parent}: an outreach daemon is already running here ({who})",
                 hint=f"stop it with `kill {holder}`" if holder else None,
-            ) from None
-        os.ftruncate(fd, 0)
-        os.pwrite(fd, f"{os.getpid()}\n".encode(), 0)
-        self._fd = fd
+            )
+        lock.write_note(f"{os.getpid()}\n")
+        self._lock = lock
 
     def release(self) -> None:
-        if self._fd is None:
+        if self._lock is None:
             return
         # Empty the file before unlocking, so nobody reads a dead daemon's pid.
-        os.ftruncate(self._fd, 0)
-        fcntl.flock(self._fd, fcntl.LOCK_UN)
-        os.close(self._fd)
-        self._fd = None
+        self._lock.write_note("")
+        self._lock.close()
+        self._lock = None
 
     def __enter__(self) -> WorkspaceLock:
         self.acquire()
@@ -66,14 +63,6 @@ class WorkspaceLock:
         tb: TracebackType | None,
     ) -> None:
         self.release()
-
-
-def _read_pid(fd: int) -> int | None:
-    try:
-        text = os.pread(fd, 32, 0).decode("ascii", "replace").strip()
-    except OSError:
-        return None
-    return int(text) if text.isdigit() else None
 
 
 __all__ = ["LOCK_FILE", "WorkspaceLock"]

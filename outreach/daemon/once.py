@@ -17,7 +17,7 @@ from outreach.base.errors import ExitStatus, OutreachError
 from outreach.base.progress import Progress, no_progress
 from outreach.core.config import DaemonJob
 from outreach.daemon.due import DueJob, due_jobs, job_key, next_occurrence
-from outreach.daemon.jobs import JobOutcome, run_job
+from outreach.daemon.jobs import Commands, JobOutcome, run_job
 from outreach.store.journal.job_runs import last_runs, record_run
 from outreach.store.journal.store import Journal
 from outreach.store.workspace import Workspace
@@ -54,6 +54,7 @@ def run_once(
     workspace: Workspace,
     journal: Journal,
     *,
+    commands: Commands,
     clock: Clock,
     zone: tzinfo,
     environ: Mapping[str, str],
@@ -76,7 +77,9 @@ def run_once(
     due = due_jobs(workspace.config.daemon.jobs, zone=zone, last_runs=last_runs(journal), now=now)
     ran: list[RanJob] = []
     for item in due:
-        outcome = run_job(item.job, home=workspace.root, environ=environ, clock=clock)
+        outcome = run_job(
+            item.job, commands=commands, home=workspace.root, environ=environ, clock=clock
+        )
         if outcome.ok:
             record_run(journal, item.key, at=now)
         ran.append(RanJob(item, outcome))

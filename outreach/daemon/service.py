@@ -3,7 +3,8 @@
 The main thread runs jobs and polls local Maildirs from a private
 `schedule.Scheduler`, and sleeps on a wake-up pipe in between; each IMAP
 mailbox has a watcher thread of its own (`watch`). Signals only set flags
-(`signals`); this loop acts on them. Jobs run through the CLI (`jobs`).
+(`signals`); this loop acts on them. Jobs are the commands handed in
+(`jobs.Commands`).
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from outreach.base.errors import InputError, OutreachError
 from outreach.base.wording import plural
 from outreach.core.config import Config, DaemonJob, ImapMailbox, MaildirMailbox
 from outreach.daemon.due import due_jobs, job_key, next_occurrence
-from outreach.daemon.jobs import run_job, validate_jobs
+from outreach.daemon.jobs import Commands, run_job, validate_jobs
 from outreach.daemon.signals import SignalFlags
 from outreach.daemon.watch import MailboxWatcher, WatchSettings
 from outreach.daemon.wording import local_time, sync_line
@@ -45,12 +46,14 @@ class DaemonService:
         self,
         workspace: Workspace,
         *,
+        commands: Commands,
         environ: Mapping[str, str],
         log: logging.Logger,
         flags: SignalFlags,
         clock: Clock = system_clock,
     ) -> None:
         self._workspace = workspace
+        self._commands = commands
         self._environ = environ
         self._log = log
         self._flags = flags
@@ -127,7 +130,8 @@ class DaemonService:
         self._log.info("SIGHUP: reloading outreach.toml, the roster and events")
         try:
             workspace = load_workspace(root)
-            validate_jobs(workspace.config, read_text(workspace.config_path, "outreach.toml"))
+            config_text = read_text(workspace.config_path, "outreach.toml")
+            validate_jobs(workspace.config, config_text, self._commands)
         except InputError as exc:
             for problem in exc.problems:
                 self._log.error("%s", problem)
@@ -191,7 +195,11 @@ class DaemonService:
             self._log.info("running `%s` (%s)", job.run, job.at)
             started = time.monotonic()
             outcome = run_job(
-                job, home=self._workspace.root, environ=self._environ, clock=self._clock
+                job,
+                commands=self._commands,
+                home=self._workspace.root,
+                environ=self._environ,
+                clock=self._clock,
             )
             for line in outcome.stdout.splitlines():
                 self._log.info("  %s", line)

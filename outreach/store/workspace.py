@@ -23,7 +23,7 @@ from outreach.core.config import CONFIG_FILE, Config, ImapMailbox, SmtpConfig, p
 from outreach.core.events import parse_events
 from outreach.core.roster import read_roster
 from outreach.core.tomlsource import KeyLocator
-from outreach.store.cache import CACHE_FILE, cache_key, decode, decode_last_good, encode
+from outreach.store.cache import cache_key, read_cache, write_cache
 
 if TYPE_CHECKING:
     from outreach.core.render import TemplateOverrides
@@ -223,7 +223,7 @@ def load_workspace(root: Path, *, read_only_view: bool = False) -> Workspace:
     ]
     key = cache_key(str(roster_path), str(events_path), *texts)
     with collector_paused():
-        cached = _read_cache(root, key)
+        cached = read_cache(root, key)
     if cached is not None:
         roster, events = cached
     else:
@@ -234,17 +234,12 @@ def load_workspace(root: Path, *, read_only_view: bool = False) -> Workspace:
             if not read_only_view:
                 raise
             return _last_good(root, config, exc.problems)
-        # A read-only workspace still works, only slower.
-        with contextlib.suppress(WorkspaceError):
-            atomic_write(root / CACHE_FILE, encode(key, roster, events), mode=0o600, durable=False)
+        write_cache(root, key, roster, events)
     return Workspace(root=root, config=config, roster=roster, events=events)
 
 
 def _last_good(root: Path, config: Config, problems: tuple[Problem, ...]) -> Workspace:
-    try:
-        found = decode_last_good((root / CACHE_FILE).read_bytes())
-    except OSError:
-        found = None
+    found = read_cache(root, None)
     roster, events = found if found is not None else (Roster.of(()), ())
     return Workspace(
         root=root,
@@ -254,13 +249,6 @@ def _last_good(root: Path, config: Config, problems: tuple[Problem, ...]) -> Wor
         broken=problems,
         stale=found is not None,
     )
-
-
-def _read_cache(root: Path, key: bytes) -> tuple[Roster, tuple[Event, ...]] | None:
-    try:
-        return decode((root / CACHE_FILE).read_bytes(), key)
-    except OSError:
-        return None
 
 
 def _validate(

@@ -1,7 +1,8 @@
 """Pytest fixtures for the private Dovecot: one server per session, a fresh user per test.
 
-Loaded as a plugin by tests/conftest.py. Skips (never fails) when Dovecot is not
-installed; any other failure to start the server fails the tests that need it.
+Loaded as a plugin by tests/conftest.py. Skips when Dovecot is not installed
+(fails instead with OUTREACH_REQUIRE_SERVERS=1, see `require`); any other
+failure to start the server fails the tests that need it.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from tests.support.dovecot import (
     dovecot_missing,
     make_server_dir,
 )
+from tests.support.require import require
 
 DOVECOT_FIXTURES = frozenset({"dovecot", "poor_dovecot", "mail_user"})
 _user_numbers = itertools.count(1)
@@ -33,9 +35,7 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 
 
 def _running_server(*, poor: bool) -> Iterator[DovecotServer]:
-    missing = dovecot_missing()
-    if missing is not None:
-        pytest.skip(missing)
+    require(dovecot_missing())
     base = make_server_dir()
     try:
         server = DovecotServer.start(base / "server", poor=poor)

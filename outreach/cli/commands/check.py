@@ -10,6 +10,7 @@ from outreach.base.errors import InputError, Problem
 from outreach.base.wording import plural
 from outreach.cli.base import add_command
 from outreach.cli.context import Context
+from outreach.cli.jobs import job_commands
 from outreach.core.config import CONFIG_FILE
 from outreach.core.tomlsource import TomlSyntaxError, parse_toml
 from outreach.daemon.jobs import run_line_problems
@@ -76,7 +77,7 @@ def _job_line_problems(ctx: Context) -> list[Problem]:
         for index, job in enumerate(jobs)
         if isinstance(job, dict) and isinstance(job.get("run"), str)
     ]
-    return run_line_problems(str(path), text, runs)
+    return run_line_problems(str(path), text, runs, job_commands())
 
 
 def _in_file_order(problems: list[Problem]) -> list[Problem]:

@@ -10,7 +10,8 @@ from typing import Any
 from outreach.base.errors import InputError, OutreachError, Problem
 from outreach.cli.base import add_command
 from outreach.cli.context import Context
-from outreach.daemon.jobs import validate_jobs
+from outreach.cli.jobs import job_commands
+from outreach.daemon.jobs import Commands, validate_jobs
 from outreach.daemon.lock import WorkspaceLock
 from outreach.daemon.logs import LogSetup
 from outreach.daemon.once import OnceResult, run_once
@@ -60,9 +61,10 @@ def register(subparsers: Any, common: argparse.ArgumentParser) -> None:
 def run(ctx: Context) -> int:
     workspace = ctx.workspace()
     config_text = read_text(workspace.config_path, workspace.config.path)
-    validate_jobs(workspace.config, config_text)
+    commands = job_commands()
+    validate_jobs(workspace.config, config_text, commands)
     if ctx.args.once:
-        return _once(ctx, workspace)
+        return _once(ctx, workspace, commands)
     if ctx.args.as_of is not None:
         raise InputError(
             [Problem("--as-of", "goes with --once; the daemon itself runs on the real clock")]
@@ -73,7 +75,13 @@ def run(ctx: Context) -> int:
         flags = SignalFlags(Wakeup())
         flags.install()
         try:
-            service = DaemonService(workspace, environ=ctx.environ, log=logs.logger, flags=flags)
+            service = DaemonService(
+                workspace,
+                commands=commands,
+                environ=ctx.environ,
+                log=logs.logger,
+                flags=flags,
+            )
             return service.run()
         except OutreachError as exc:
             # Logged as well as printed: under systemd or with a log file the
@@ -94,12 +102,13 @@ def _log_file(ctx: Context, workspace: Workspace) -> Path | None:
     return None
 
 
-def _once(ctx: Context, workspace: Workspace) -> int:
+def _once(ctx: Context, workspace: Workspace, commands: Commands) -> int:
     zone = job_zone(workspace.config, ctx.environ)
     with WorkspaceLock(workspace.root):
         result = run_once(
             workspace,
             ctx.journal(),
+            commands=commands,
             clock=ctx.clock,
             zone=zone,
             environ=ctx.environ,

@@ -9,14 +9,7 @@ from __future__ import annotations
 from outreach.core.report import cells
 from outreach.core.report.model import ContactLine, Report
 
-RED, YELLOW, GREEN, BOLD, DIM, RESET = (
-    "\033[31m",
-    "\033[33m",
-    "\033[32m",
-    "\033[1m",
-    "\033[2m",
-    "\033[0m",
-)
+RED, YELLOW, GREEN, BOLD, RESET = ("\033[31m", "\033[33m", "\033[32m", "\033[1m", "\033[0m")
 RIGHT = {0, 5, 7, 8, 9}  # numbers line up on the right
 
 

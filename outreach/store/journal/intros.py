@@ -7,7 +7,7 @@ Nothing here chases anyone: stale asks are only reported.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -115,15 +115,6 @@ def introduced_pairs(journal: Journal) -> set[frozenset[str]]:
     return {frozenset((str(a), str(b))) for a, b in rows}
 
 
-def intros_with_status(journal: Journal, statuses: Iterable[IntroStatus]) -> list[IntroRecord]:
-    wanted = [s.value for s in statuses]
-    marks = ",".join("?" * len(wanted))
-    rows = journal.connection.execute(
-        f"SELECT {_COLUMNS} FROM intros WHERE status IN ({marks}) ORDER BY id", wanted
-    )
-    return [_intro(r) for r in rows]
-
-
 def ready_intros(journal: Journal) -> list[IntroRecord]:
     """Double opt-in intros whose two people both said yes (each one's latest answer).
 
@@ -142,16 +133,3 @@ def ready_intros(journal: Journal) -> list[IntroRecord]:
         if opt_in_status(intro.pair, {c: a.answer for c, a in latest.get(intro.id, {}).items()})
         is IntroStatus.READY
     ]
-
-
-def pending_intros(journal: Journal, *, asked_before: datetime | None = None) -> list[IntroRecord]:
-    """Asks still waiting for an answer; with `asked_before`, only those older than it.
-
-    The report shows these (stale ones flagged); nothing chases them.
-    """
-    query = f"SELECT {_COLUMNS} FROM intros WHERE status = 'asked'"
-    params: list[str] = []
-    if asked_before is not None:
-        query += " AND created_at < ?"
-        params.append(iso_utc(asked_before))
-    return [_intro(r) for r in journal.connection.execute(query + " ORDER BY created_at", params)]
