@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 from collections import Counter
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import closing, contextmanager, nullcontext
 from dataclasses import dataclass
 from typing import Any
@@ -20,14 +20,14 @@ from outreach.base.errors import InputError, MailboxError, OutreachError, Proble
 from outreach.base.model import Touch, address_key
 from outreach.base.progress import Progress, no_progress
 from outreach.core.config import ImapMailbox, Mailbox, MaildirMailbox
+from outreach.core.folders import Found, FoundBy, Role, missing_role_message, setting_hint
 from outreach.core.match import FolderRole, role_by_name
 from outreach.core.validation import did_you_mean
 from outreach.mail.imap.connection import (
-    SENT,
     describe_failure,
-    find_special_folder,
     imap_session,
     mailbox_label,
+    server_folders,
 )
 from outreach.mail.imap.fetch import batches, examine, stream_headers, uids_after
 from outreach.mail.maildir import MaildirFolder, maildir_folders, message_files, read_header
@@ -48,6 +48,7 @@ from outreach.store.workspace import Workspace
 class SyncSummary:
     folders: tuple[FolderSummary, ...]
     dry_run: bool = False
+    warnings: tuple[str, ...] = ()  # a role's folder not found, say: the user must know
 
     @property
     def read(self) -> int:
@@ -93,17 +94,24 @@ def run_sync(
     chosen = _chosen_mailboxes(workspace, mailbox)
     environ = os.environ if environ is None else environ
     folders: list[FolderSummary] = []
+    warnings: list[str] = []
     with _rolled_back(journal) if dry_run else nullcontext(), _rare_checkpoints(journal):
         for box in chosen:
             if isinstance(box, ImapMailbox):
                 folders += sync_imap_mailbox(
-                    workspace, journal, box, clock=clock, progress=progress, environ=environ
+                    workspace,
+                    journal,
+                    box,
+                    clock=clock,
+                    progress=progress,
+                    environ=environ,
+                    warn=warnings.append,
                 )
             else:
                 folders += sync_maildir_mailbox(
                     workspace, journal, box, clock=clock, progress=progress
                 )
-    return SyncSummary(tuple(folders), dry_run=dry_run)
+    return SyncSummary(tuple(folders), dry_run=dry_run, warnings=tuple(warnings))
 
 
 def _chosen_mailboxes(workspace: Workspace, name: str | None) -> tuple[Mailbox, ...]:
@@ -168,6 +176,7 @@ def sync_imap_mailbox(
     clock: Clock,
     progress: Progress = no_progress,
     environ: Mapping[str, str],
+    warn: Callable[[str], None] | None = None,
 ) -> list[FolderSummary]:
     """Connect once and sync each folder of `mailbox`, INBOX first."""
     with imap_session(mailbox, root=workspace.root, environ=environ) as client:
@@ -181,20 +190,34 @@ def sync_imap_mailbox(
             summaries.append(
                 _sync_imap_folder(client, mailbox, "INBOX", FolderRole.INBOX, batcher, progress)
             )
-        for folder, role in imap_folders(client, mailbox):
+        for folder, role in imap_folders(client, mailbox, warn=warn):
             if inbox_first and folder.upper() == "INBOX":
                 continue
             summaries.append(_sync_imap_folder(client, mailbox, folder, role, batcher, progress))
         return summaries
 
 
-def imap_folders(client: Any, mailbox: ImapMailbox) -> list[tuple[str, FolderRole]]:
+def imap_folders(
+    client: Any, mailbox: ImapMailbox, *, warn: Callable[[str], None] | None = None
+) -> list[tuple[str, FolderRole]]:
     """The folders to read and their roles: the configured ones, else INBOX and Sent.
 
-    The Sent folder is found by its SPECIAL-USE flag, else by its usual names.
+    The Sent folder is the `sent_folder` setting, else the one SPECIAL-USE
+    marks, else one with a usual name. Without one, `warn` hears which
+    folders were seen: the user's own mail would otherwise go unrecorded silently.
     """
     try:
-        sent = find_special_folder(client, SENT)
+        found = None
+        if mailbox.sent_folder is not None:
+            found = Found(mailbox.sent_folder, FoundBy.SETTING)
+        else:
+            listed = server_folders(client)
+            found = listed.find(Role.SENT)
+            if found is None and warn is not None:
+                warn(
+                    f"{mailbox_label(mailbox)}: {missing_role_message(Role.SENT, listed.listing)};"
+                    f" the mail you send is not recorded; {setting_hint(Role.SENT)}"
+                )
     except OutreachError:
         raise
     except Exception as exc:
@@ -202,6 +225,7 @@ def imap_folders(client: Any, mailbox: ImapMailbox) -> list[tuple[str, FolderRol
         if error is None:
             raise
         raise error from exc
+    sent = None if found is None else found.folder
     if not mailbox.folders:
         return [("INBOX", FolderRole.INBOX)] + ([(sent, FolderRole.SENT)] if sent else [])
     return [(f, FolderRole.SENT if f == sent else role_by_name(f)) for f in mailbox.folders]

@@ -14,6 +14,7 @@ from datetime import datetime, timedelta
 
 from outreach.base.model import Contact, Direction, Roster, Touch, TouchKind, address_key
 from outreach.core.classify import Kind, Verdict
+from outreach.core.folders import Role, role_of_name
 from outreach.core.headers import HeaderBlock, decode_header_value, parse_addresses, parse_date
 
 # A Date further ahead than this is a wrong clock, not a message from the future.
@@ -27,26 +28,14 @@ class FolderRole(enum.StrEnum):
     OTHER = "other"  # archives and the rest: direction decided by From
 
 
-# Names of the Sent folder on servers and in Maildirs without SPECIAL-USE flags
-# (Thunderbird, Outlook, Apple Mail, Gmail in two locales, Courier's INBOX.Sent).
-SENT_FOLDER_NAMES: tuple[str, ...] = (
-    "Sent",
-    "Sent Items",
-    "Sent Messages",
-    "Sent Mail",
-    "[Gmail]/Sent Mail",
-    "[Google Mail]/Sent Mail",
-    "INBOX.Sent",
-    "INBOX/Sent",
-)
-_SENT_KEYS = frozenset(name.casefold() for name in SENT_FOLDER_NAMES)
-
-
 def role_by_name(name: str) -> FolderRole:
-    """A folder's role guessed from its name alone, for stores without SPECIAL-USE."""
+    """A folder's role guessed from its name alone, for stores without SPECIAL-USE.
+
+    The delimiter is not known here: "/" and "." (Maildir++, Courier) are both tried.
+    """
     if name.upper() == "INBOX":
         return FolderRole.INBOX
-    if name.casefold() in _SENT_KEYS:
+    if Role.SENT in (role_of_name(name, "/"), role_of_name(name, ".")):
         return FolderRole.SENT
     return FolderRole.OTHER
 
@@ -263,7 +252,6 @@ def _touches(
 
 
 __all__ = [
-    "SENT_FOLDER_NAMES",
     "FolderRole",
     "Ignored",
     "Match",

@@ -67,6 +67,8 @@ def run(ctx: Context) -> int:
     )
     for line in summary_lines(summary):
         ctx.out(line)
+    for warning in summary.warnings:
+        ctx.err(f"warning: {warning}")
     return 0
 
 
