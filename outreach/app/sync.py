@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 from collections import Counter
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import closing, contextmanager, nullcontext
 from dataclasses import dataclass
 from typing import Any
@@ -20,6 +20,7 @@ from outreach.base.errors import InputError, MailboxError, OutreachError, Proble
 from outreach.base.model import Touch, address_key
 from outreach.base.progress import Progress, no_progress
 from outreach.core.config import ImapMailbox, Mailbox, MaildirMailbox
+from outreach.core.delivery_report import BODY_PEEK_BYTES
 from outreach.core.folders import Found, FoundBy, Role, missing_role_message, setting_hint
 from outreach.core.match import FolderRole, role_by_name
 from outreach.core.validation import did_you_mean
@@ -29,8 +30,21 @@ from outreach.mail.imap.connection import (
     mailbox_label,
     server_folders,
 )
-from outreach.mail.imap.fetch import batches, examine, stream_headers, uids_after
-from outreach.mail.maildir import MaildirFolder, maildir_folders, message_files, read_header
+from outreach.mail.imap.fetch import (
+    FetchedHeader,
+    batches,
+    examine,
+    fetch_body_starts,
+    stream_headers,
+    uids_after,
+)
+from outreach.mail.maildir import (
+    MaildirFolder,
+    maildir_folders,
+    message_files,
+    read_body_start,
+    read_header,
+)
 from outreach.store.journal.cursors import (
     ImapCursor,
     UnknownSender,
@@ -280,19 +294,30 @@ def _sync_imap_folder(
         label = f"{mailbox.name}/{folder}"
         done = 0
         uid_batches = list(batches(uids, batcher.batch_size))
+        # Replies whose headers leave them ambiguous wait for their bodies until
+        # the pipelined header FETCHes are over; the cursor stays before the
+        # first of them, so a crash meanwhile reads them again.
+        held: list[FetchedHeader] = []
         with closing(stream_headers(client, uid_batches)) as stream:
             for batch, headers in zip(uid_batches, stream, strict=True):
                 messages: list[RawMessage] = [(h.raw, h.received_at) for h in headers]
-                reached = ImapCursor(status.uidvalidity, batch[-1])
 
-                def checkpoint(reached: ImapCursor = reached) -> None:
-                    save_imap_cursor(journal, mailbox.name, folder, reached, now=batcher.now)
+                def checkpoint(end: int = batch[-1]) -> None:
+                    upto = min(end, held[0].uid - 1) if held else end
+                    cursor = ImapCursor(status.uidvalidity, upto)
+                    save_imap_cursor(journal, mailbox.name, folder, cursor, now=batcher.now)
+
+                def defer(index: int, headers: list[FetchedHeader] = headers) -> None:
+                    held.append(headers[index])
 
                 summary += batcher.process(
-                    messages, folder=folder, role=role, checkpoint=checkpoint
+                    messages, folder=folder, role=role, checkpoint=checkpoint, defer=defer
                 )
                 done += len(batch)
                 progress(done, len(uids), label)
+        if held:
+            reached = ImapCursor(status.uidvalidity, uids[-1])
+            summary += _process_held(client, batcher, held, folder, role, reached)
     except OutreachError:
         raise
     except Exception as exc:
@@ -301,6 +326,30 @@ def _sync_imap_folder(
             raise
         raise error from exc
     return summary
+
+
+def _process_held(
+    client: Any,
+    batcher: MailboxSync,
+    held: list[FetchedHeader],
+    folder: str,
+    role: FolderRole,
+    reached: ImapCursor,
+) -> FolderSummary:
+    """Decide the held replies by the start of their bodies (BODY.PEEK: nothing marked read)."""
+    bodies = fetch_body_starts(client, [h.uid for h in held])
+    messages: list[RawMessage] = [(h.raw, h.received_at) for h in held]
+
+    def checkpoint() -> None:
+        save_imap_cursor(batcher.journal, batcher.mailbox, folder, reached, now=batcher.now)
+
+    return batcher.process(
+        messages,
+        folder=folder,
+        role=role,
+        checkpoint=checkpoint,
+        bodies=lambda positions: {i: bodies.get(held[i].uid, b"") for i in positions},
+    )
 
 
 def _folder_error(exc: Exception, mailbox: ImapMailbox, folder: str | None) -> MailboxError | None:
@@ -356,8 +405,11 @@ def _sync_maildir_folder(
         def checkpoint(read: list[str] = read) -> None:
             add_maildir_keys(journal, mailbox.name, folder.name, read)
 
+        def bodies(positions: Sequence[int], read: list[str] = read) -> dict[int, bytes]:
+            return {i: read_body_start(files[read[i]], BODY_PEEK_BYTES) for i in positions}
+
         summary += batcher.process(
-            messages, folder=folder.name, role=folder.role, checkpoint=checkpoint
+            messages, folder=folder.name, role=folder.role, checkpoint=checkpoint, bodies=bodies
         )
         done += len(batch)
         progress(done, len(keys), label)

@@ -9,13 +9,14 @@ crash loses a whole batch or nothing. It reads no mailbox itself.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 
 from outreach.base.clock import parse_iso_utc
 from outreach.base.model import Direction, Touch, TouchKind, address_key
 from outreach.core.classify import classify
+from outreach.core.delivery_report import delivery_report, needs_body
 from outreach.core.headers import (
     HeaderBlock,
     identity,
@@ -23,7 +24,7 @@ from outreach.core.headers import (
     parse_header_block,
     referenced_ids,
 )
-from outreach.core.match import FolderRole, Match, Matcher, subject_of, touch_date
+from outreach.core.match import FolderRole, Ignored, Match, Matcher, subject_of, touch_date
 from outreach.store.journal.cursors import add_seen, count_unknown_senders, seen_identities
 from outreach.store.journal.drafts import (
     DraftRecord,
@@ -38,6 +39,8 @@ from outreach.store.workspace import Workspace
 
 # A message as a source hands it over: its header block and its delivery time.
 RawMessage = tuple[bytes, datetime | None]
+# Reads the first BODY_PEEK_BYTES of the bodies of the messages at these positions.
+BodyReader = Callable[[Sequence[int]], Mapping[int, bytes]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,6 +106,13 @@ class _UnsentDrafts:
         return draft
 
 
+def _ambiguous(decision: _Decision) -> bool:
+    """A reply from a contact whose headers could still belong to a delivery failure."""
+    return any(t.kind is TouchKind.REPLY for t in decision.match.touches) and needs_body(
+        decision.block
+    )
+
+
 def _subject_key(subject: str) -> str:
     return " ".join(subject.split()).casefold()
 
@@ -122,6 +132,7 @@ class MailboxSync:
             workspace.roster, config.me.addresses, config.sync.group_threshold
         )
         self._unsent: _UnsentDrafts | None = None  # loaded on the first outgoing message
+        self._wrote: dict[str, bool] = {}  # contact id → has written personally (asked rarely)
 
     def process(
         self,
@@ -130,10 +141,31 @@ class MailboxSync:
         folder: str,
         role: FolderRole,
         checkpoint: Callable[[], None],
+        bodies: BodyReader | None = None,
+        defer: Callable[[int], None] | None = None,
     ) -> FolderSummary:
-        """Decide about `messages` and commit everything with `checkpoint()` in one transaction."""
+        """Decide about `messages` and commit everything with `checkpoint()` in one transaction.
+
+        A reply from a contact whose headers leave it ambiguous is decided by
+        the start of its body: read now through `bodies` (positions in
+        `messages` → body bytes), or handed to `defer` (its position) and left
+        out of this batch, for the caller to process later with `bodies`.
+        """
         source = f"sync:{self.mailbox}/{folder}"
         decisions = [self._decide(raw, received, role, source) for raw, received in messages]
+        ambiguous = [i for i, d in enumerate(decisions) if _ambiguous(d)]
+        if ambiguous and bodies is not None:
+            read = bodies(ambiguous)
+            for i in ambiguous:
+                found = delivery_report(read.get(i, b""))
+                if found is not None:
+                    decisions[i] = replace(decisions[i], match=Match(ignored=Ignored.BOUNCE))
+        elif ambiguous and defer is not None:
+            for i in ambiguous:
+                defer(i)
+            held = set(ambiguous)
+            messages = [m for i, m in enumerate(messages) if i not in held]
+            decisions = [d for i, d in enumerate(decisions) if i not in held]
         with self.journal.transaction() as db:
             before = db.execute("SELECT COALESCE(MAX(id), 0) FROM touches").fetchone()[0]
             seen = seen_identities(self.journal, self.mailbox, {d.identity for d in decisions})
@@ -188,8 +220,20 @@ class MailboxSync:
             now=self.now,
             source=source,
             identity=key,
+            wrote_personally=self._wrote_personally,
         )
         return _Decision(key, block, received_at, match)
+
+    def _wrote_personally(self, contact_id: str) -> bool:
+        """Whether the journal holds a reply from `contact_id` (asked for announcements only)."""
+        known = self._wrote.get(contact_id)
+        if known is None:
+            row = self.journal.connection.execute(
+                "SELECT 1 FROM touches WHERE contact_id = ? AND kind = 'reply' LIMIT 1",
+                (contact_id,),
+            ).fetchone()
+            known = self._wrote[contact_id] = row is not None
+        return known
 
     def _count_unknown(self, decisions: Iterable[_Decision]) -> None:
         senders = []
@@ -252,4 +296,4 @@ def _touch(row: Sequence[object]) -> Touch:
     )
 
 
-__all__ = ["FolderSummary", "MailboxSync", "RawMessage"]
+__all__ = ["BodyReader", "FolderSummary", "MailboxSync", "RawMessage"]

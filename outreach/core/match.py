@@ -8,7 +8,7 @@ uncertain is not counted: a robot or a crowd counted as a friend is the worse er
 from __future__ import annotations
 
 import enum
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -116,11 +116,15 @@ class Matcher:
         now: datetime,
         source: str,
         identity: str,
+        wrote_personally: Callable[[str], bool] | None = None,
     ) -> Match:
         """The touches `block` makes, or the reason it makes none.
 
         `identity` (Message-ID or header hash) becomes each touch's
         message_id, so the same message seen twice is one touch.
+        `wrote_personally(contact_id)` says whether a contact has written to
+        the user before; without it, an announcement (no visible recipient)
+        never counts.
         """
         ignored = _BY_KIND.get(verdict.kind)
         if ignored is not None:
@@ -140,6 +144,9 @@ class Matcher:
         contact = self.roster.by_address(address)
         if contact is None:
             return Match(ignored=Ignored.UNKNOWN_SENDER, unknown_sender=(address, name))
+        if verdict.announcement and (wrote_personally is None or not wrote_personally(contact.id)):
+            # Bcc to everyone from someone who never wrote personally: a newsletter.
+            return Match(ignored=Ignored.BULK)
         return Match(
             touches=_touches(
                 [contact],

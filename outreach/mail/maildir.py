@@ -147,6 +147,21 @@ def read_header(path: Path) -> MaildirHeader | None:
     return MaildirHeader(data, datetime.fromtimestamp(delivered, UTC))
 
 
+def read_body_start(path: Path, limit: int) -> bytes:
+    """The first `limit` bytes of a message's body (after the header block); b"" if gone."""
+    try:
+        with open(path, "rb") as handle:
+            data = handle.read(_HEADER_LIMIT + limit)
+    except OSError:
+        return b""
+    ends = [i for i in (data.find(b"\n\n"), data.find(b"\n\r\n")) if i >= 0]
+    if not ends:
+        return b""
+    end = min(ends)
+    start = end + (2 if data[end + 1 : end + 2] == b"\n" else 3)
+    return data[start : start + limit]
+
+
 __all__ = [
     "INBOX",
     "MaildirFolder",
@@ -154,5 +169,6 @@ __all__ = [
     "file_key",
     "maildir_folders",
     "message_files",
+    "read_body_start",
     "read_header",
 ]
