@@ -14,6 +14,7 @@ from contextlib import closing, contextmanager, nullcontext
 from dataclasses import dataclass
 from typing import Any
 
+from outreach.app.backfill import backfill_new_contacts
 from outreach.app.sync_batch import FolderSummary, MailboxSync, RawMessage
 from outreach.base.clock import Clock
 from outreach.base.errors import InputError, MailboxError, OutreachError, Problem
@@ -63,6 +64,7 @@ class SyncSummary:
     folders: tuple[FolderSummary, ...]
     dry_run: bool = False
     warnings: tuple[str, ...] = ()  # a role's folder not found, say: the user must know
+    backfilled: tuple[Touch, ...] = ()  # new contacts' touches from mail read before
 
     @property
     def read(self) -> int:
@@ -110,6 +112,7 @@ def run_sync(
     folders: list[FolderSummary] = []
     warnings: list[str] = []
     with _rolled_back(journal) if dry_run else nullcontext(), _rare_checkpoints(journal):
+        backfilled = backfill_new_contacts(journal, workspace.roster, now=clock())
         for box in chosen:
             if isinstance(box, ImapMailbox):
                 folders += sync_imap_mailbox(
@@ -125,7 +128,9 @@ def run_sync(
                 folders += sync_maildir_mailbox(
                     workspace, journal, box, clock=clock, progress=progress
                 )
-    return SyncSummary(tuple(folders), dry_run=dry_run, warnings=tuple(warnings))
+    return SyncSummary(
+        tuple(folders), dry_run=dry_run, warnings=tuple(warnings), backfilled=backfilled
+    )
 
 
 def _chosen_mailboxes(workspace: Workspace, name: str | None) -> tuple[Mailbox, ...]:
@@ -262,6 +267,7 @@ def sync_imap_folder(
     `imap_folders` to honour SPECIAL-USE.
     """
     batcher = MailboxSync(workspace, journal, mailbox.name, now=clock())
+    backfill_new_contacts(journal, workspace.roster, now=batcher.now)
     return _sync_imap_folder(
         client, mailbox, folder, role or role_by_name(folder), batcher, progress
     )

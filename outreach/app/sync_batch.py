@@ -24,8 +24,16 @@ from outreach.core.headers import (
     parse_header_block,
     referenced_ids,
 )
-from outreach.core.match import FolderRole, Ignored, Match, Matcher, subject_of, touch_date
-from outreach.store.journal.cursors import add_seen, count_unknown_senders, seen_identities
+from outreach.core.match import (
+    DETAIL_LIMIT,
+    FolderRole,
+    Ignored,
+    Match,
+    Matcher,
+    subject_of,
+    touch_date,
+)
+from outreach.store.journal.cursors import count_unknown_senders, seen_identities
 from outreach.store.journal.drafts import (
     DraftRecord,
     DraftStatus,
@@ -33,6 +41,7 @@ from outreach.store.journal.drafts import (
     list_drafts,
     mark_sent,
 )
+from outreach.store.journal.message_index import IndexRow, add_indexed
 from outreach.store.journal.store import Journal
 from outreach.store.journal.touches import record_touches
 from outreach.store.workspace import Workspace
@@ -173,10 +182,10 @@ class MailboxSync:
             for decision in decisions:
                 if decision.identity not in seen:
                     fresh.setdefault(decision.identity, decision)
-            add_seen(
+            add_indexed(
                 self.journal,
                 self.mailbox,
-                ((d.identity, d.match.outcome) for d in fresh.values()),
+                (self._index_row(d, role) for d in fresh.values()),
                 now=self.now,
             )
             self._count_unknown(fresh.values())
@@ -234,6 +243,26 @@ class MailboxSync:
             ).fetchone()
             known = self._wrote[contact_id] = row is not None
         return known
+
+    def _index_row(self, decision: _Decision, role: FolderRole) -> IndexRow:
+        """What the index keeps: correspondents, date and subject only for a person's mail."""
+        match = decision.match
+        received = decision.received_at
+        if not match.correspondents:
+            at = None if received is None else int(received.timestamp())
+            return IndexRow(decision.identity, match.outcome, role.value, at, (), None)
+        if match.touches:
+            when = match.touches[0].at
+        else:
+            when = touch_date(parse_date(decision.block.get("Date")), received, self.now)
+        return IndexRow(
+            decision.identity,
+            match.outcome,
+            role.value,
+            int(when.timestamp()),
+            match.correspondents,
+            subject_of(decision.block)[:DETAIL_LIMIT],
+        )
 
     def _count_unknown(self, decisions: Iterable[_Decision]) -> None:
         senders = []

@@ -70,6 +70,9 @@ class Match:
     ignored: Ignored | None = None
     # A human sender not in the roster: (address as written, display name).
     unknown_sender: tuple[str, str] | None = None
+    # For the message index: whom a person's message was from (inbound) or to
+    # (outbound), in address_key form, whether or not they are contacts yet.
+    correspondents: tuple[str, ...] = ()
 
     @property
     def outcome(self) -> str:
@@ -142,12 +145,18 @@ class Matcher:
         if self._is_group(block):
             return Match(ignored=Ignored.GROUP)
         contact = self.roster.by_address(address)
-        if contact is None:
-            return Match(ignored=Ignored.UNKNOWN_SENDER, unknown_sender=(address, name))
-        if verdict.announcement and (wrote_personally is None or not wrote_personally(contact.id)):
+        if verdict.announcement and (
+            contact is None or wrote_personally is None or not wrote_personally(contact.id)
+        ):
             # Bcc to everyone from someone who never wrote personally: a newsletter.
             return Match(ignored=Ignored.BULK)
+        key = (address_key(address),)
+        if contact is None:
+            return Match(
+                ignored=Ignored.UNKNOWN_SENDER, unknown_sender=(address, name), correspondents=key
+            )
         return Match(
+            correspondents=key,
             touches=_touches(
                 [contact],
                 TouchKind.REPLY,
@@ -157,7 +166,7 @@ class Matcher:
                 now,
                 source,
                 identity,
-            )
+            ),
         )
 
     def _is_group(self, block: HeaderBlock) -> bool:
@@ -182,15 +191,15 @@ class Matcher:
         if len(recipients) > self.group_threshold:
             return Match(ignored=Ignored.GROUP)
         contacts: dict[str, Contact] = {}
-        for address in recipients:
-            if address_key(address) in self.own:
-                continue
+        others = tuple(a for a in recipients if a not in self.own)
+        for address in others:
             contact = self.roster.by_address(address)
             if contact is not None:
                 contacts.setdefault(contact.id, contact)
         if not contacts:
-            return Match(ignored=Ignored.NO_CONTACT)
+            return Match(ignored=Ignored.NO_CONTACT, correspondents=others)
         return Match(
+            correspondents=others,
             touches=_touches(
                 contacts.values(),
                 TouchKind.SENT,
@@ -200,7 +209,7 @@ class Matcher:
                 now,
                 source,
                 identity,
-            )
+            ),
         )
 
 
