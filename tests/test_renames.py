@@ -13,6 +13,7 @@ from outreach.core.roster_rename import (
     rename_in_roster_text,
 )
 from outreach.store.journal import Journal
+from outreach.store.journal.renames import Moved, has_history, move_history
 from outreach.store.journal.touches import contact_activity, touches_for
 from tests.conftest import RunCli
 
@@ -152,3 +153,53 @@ def test_rename_refuses_an_id_that_is_taken_and_changes_nothing(
         f"{root / 'roster.toml'}: both 'priya' and 'kofi' are in the roster\n"
     )
     assert (root / "roster.toml").read_text() == before
+
+
+def test_move_history_moves_every_row_and_keeps_shared_history_once() -> None:
+    journal = Journal.memory()
+    db = journal.connection
+    stamp = "2026-06-01T00:00:00Z"
+    db.executescript(
+        f"""
+        INSERT INTO touches (contact_id, kind, at, message_id, recorded_at) VALUES
+            ('mei', 'reply', '2026-05-01T00:00:00Z', '<m1@x>', '{stamp}'),
+            ('mei', 'share', '2026-05-02T00:00:00Z', NULL, '{stamp}'),
+            ('zoe', 'reply', '2026-05-01T00:00:00Z', '<m1@x>', '{stamp}');
+        INSERT INTO drafts (id, message_id, kind, subject, path, created_at, updated_at)
+            VALUES (1, '<d1@x>', 'share_event', 's', 'drafts/a.eml', '{stamp}', '{stamp}');
+        INSERT INTO draft_recipients VALUES (1, 'mei');
+        INSERT INTO event_shares VALUES ('salon', 'mei', 1);
+        INSERT INTO intros (contact_a, contact_b, mode, status, created_at, updated_at)
+            VALUES ('ana', 'mei', 'direct', 'introduced', '{stamp}', '{stamp}');
+        INSERT INTO indexed_addresses VALUES ('mei@example.net', 'mei');
+        """
+    )
+    moved = move_history(journal, "mei", "zoe")
+    # zoe already held the reply to the same message: it stays once.
+    assert moved == Moved(touches=1, drafts=1, intros=1)
+    assert db.execute(
+        "SELECT contact_id, kind, message_id FROM touches ORDER BY id"
+    ).fetchall() == [
+        ("zoe", "share", None),
+        ("zoe", "reply", "<m1@x>"),
+    ]
+    assert db.execute("SELECT * FROM event_shares").fetchall() == [("salon", "zoe", 1)]
+    # contact_a < contact_b still holds: the new id sorts after "ana".
+    assert db.execute("SELECT contact_a, contact_b FROM intros").fetchall() == [("ana", "zoe")]
+    assert db.execute("SELECT * FROM indexed_addresses").fetchall() == [("mei@example.net", "zoe")]
+    assert contact_activity(journal, "zoe").last_support_kind is not None
+    assert db.execute("SELECT COUNT(*) FROM contact_state WHERE contact_id = 'mei'").fetchone() == (
+        0,
+    )
+    assert not has_history(journal, "mei")
+
+
+def test_move_history_to_an_id_that_sorts_first_reorders_intro_pairs() -> None:
+    journal = Journal.memory()
+    journal.connection.execute(
+        "INSERT INTO intros (contact_a, contact_b, mode, status, created_at, updated_at)"
+        " VALUES ('ana', 'mei', 'direct', 'asked', 'x', 'x')"
+    )
+    move_history(journal, "mei", "abe")
+    rows = journal.connection.execute("SELECT contact_a, contact_b FROM intros").fetchall()
+    assert rows == [("abe", "ana")]
