@@ -228,3 +228,18 @@ def test_daemon_once_syncs_every_profile(
     with Journal.open(root / "journal.db") as journal:
         assert [t.kind for t in touches_for(journal, "ana")] == [TouchKind.REPLY]
         assert [t.kind for t in touches_for(journal, "ben")] == [TouchKind.SENT]
+
+
+def test_mailboxes_shows_a_maildirs_folders_and_roles(tmp_path: Path, run_cli: RunCli) -> None:
+    config = '[[mailboxes]]\nname = "home"\nkind = "maildir"\npath = "mail"\n'
+    root = make_workspace(tmp_path / "ws", extra_config=config)
+    for folder in ("mail", "mail/.Sent", "mail/.Archive"):
+        for sub in ("cur", "new", "tmp"):
+            (root / folder / sub).mkdir(parents=True, exist_ok=True)
+    result = run_cli("--home", str(root), "mailboxes")
+    assert result.stdout == (
+        f"home ({root / 'mail'})\n"
+        "  inbox: INBOX (by its name)\n"
+        "  sent:  Sent (by its name)\n"
+        "  folders: INBOX, Archive, Sent\n"
+    )
