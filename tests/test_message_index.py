@@ -135,3 +135,19 @@ def test_example_workspace_marisol_added_as_a_contact_gets_her_reply(
     with Journal.open(root / "journal.db") as journal:
         (touch,) = touches_for(journal, "marisol")
         assert (touch.kind, touch.direction) == (TouchKind.REPLY, Direction.INBOUND)
+
+
+def test_the_index_dates_a_message_by_its_date_unless_absurd(
+    tmp_path: Path, run_cli: RunCli
+) -> None:
+    root = make_workspace(tmp_path / "ws", extra_config=MAILBOX)
+    deliver(root / "mail", CHEN)
+    future = message(
+        "Chen <chen@example.com>", "Hi", msgid="<f1@x>", date="Mon, 1 Jan 2035 00:00:00 +0000"
+    )
+    delivered = deliver(root / "mail", future)
+    run_cli("--home", str(root), "sync")
+    with Journal.open(root / "journal.db") as journal:
+        rows = dict(journal.connection.execute("SELECT identity, at FROM seen_messages").fetchall())
+    assert rows["<chen1@example.com>"] == 1781258400  # Fri, 12 Jun 2026 10:00:00 +0000
+    assert rows["<f1@x>"] == int(delivered.stat().st_mtime)
