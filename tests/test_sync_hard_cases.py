@@ -99,3 +99,24 @@ def test_an_announcement_counts_only_from_someone_who_wrote_personally(
             "Quick note to a few friends",
             "Re: coffee",
         ]
+
+
+def test_a_header_over_1_mib_is_not_cut_and_classified(tmp_path: Path, run_cli: RunCli) -> None:
+    # Cut at the limit, this header would end before its List-Id and read as a
+    # reply from Ana: it is left out whole instead, and said so.
+    filler = "".join(f"X-Trace-{i}: {'x' * 990}\n" for i in range(1100))
+    raw = message(
+        "Ana Lima <ana@example.net>",
+        "Re: the spring convening",
+        msgid="<huge@example.net>",
+        extra=filler + "List-Id: <garden.lists.example.net>",
+    )
+    root = make_workspace(tmp_path / "ws", extra_config=MAILBOX)
+    deliver(root / "mail", raw)
+    result = run_cli("--home", str(root), "sync")
+    assert result.stdout.splitlines()[-2:] == [
+        "1 folder, 1 message read (1 new), 0 touches recorded",
+        "ignored: 1 header over 1 MiB",
+    ]
+    again = run_cli("--home", str(root), "sync")
+    assert again.stdout.splitlines()[-1] == "1 folder, 0 messages read (0 new), 0 touches recorded"

@@ -24,6 +24,7 @@ from outreach.base.model import Touch, address_key
 from outreach.base.progress import Progress, no_progress
 from outreach.core.config import ImapMailbox, Mailbox, MaildirMailbox
 from outreach.core.delivery_report import BODY_PEEK_BYTES
+from outreach.core.match import Ignored
 from outreach.core.validation import did_you_mean
 from outreach.mail.imap.fetch import batches
 from outreach.mail.maildir import (
@@ -200,24 +201,40 @@ def _sync_maildir_folder(
     done = 0
     for batch in batches(keys, batcher.batch_size):
         messages: list[RawMessage] = []
-        read: list[str] = []
+        read: list[str] = []  # every key read, so marked processed
+        kept: list[str] = []  # the keys of `messages`, in order
+        oversized = 0
         for key in batch:
             header = read_header(files[key])
             # Gone since listing (moved new/ -> cur/ or deleted): not marked
             # as processed, so the next run finds it under its new name.
-            if header is not None:
+            if header is None:
+                continue
+            read.append(key)
+            if header.complete:
                 messages.append((header.raw, header.delivered_at))
-                read.append(key)
+                kept.append(key)
+            else:
+                oversized += 1
 
         def checkpoint(read: list[str] = read) -> None:
             add_maildir_keys(journal, mailbox.name, folder.name, read)
 
-        def bodies(positions: Sequence[int], read: list[str] = read) -> dict[int, bytes]:
-            return {i: read_body_start(files[read[i]], BODY_PEEK_BYTES) for i in positions}
+        def bodies(positions: Sequence[int], kept: list[str] = kept) -> dict[int, bytes]:
+            return {i: read_body_start(files[kept[i]], BODY_PEEK_BYTES) for i in positions}
 
         summary += batcher.process(
             messages, folder=folder.name, role=folder.role, checkpoint=checkpoint, bodies=bodies
         )
+        if oversized:
+            summary += FolderSummary(
+                mailbox.name,
+                folder.name,
+                folder.role,
+                read=oversized,
+                new=oversized,
+                ignored=Counter({Ignored.OVERSIZED.value: oversized}),
+            )
         done += len(batch)
         progress(done, len(keys), label)
     return summary

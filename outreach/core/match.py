@@ -52,6 +52,7 @@ class Ignored(enum.StrEnum):
     UNKNOWN_SENDER = "unknown sender"
     NO_CONTACT = "no contact among recipients"
     NO_SENDER = "no sender"
+    OVERSIZED = "header over 1 MiB"  # cut by the reader: never classified
 
 
 _BY_KIND = {
