@@ -40,10 +40,13 @@ from pathlib import Path
 
 from imapclient import IMAPClient
 
+from outreach.app.sync import run_sync as in_process_sync
+from outreach.base.clock import system_clock
 from outreach.core.headers import FETCH_FIELDS
 from outreach.mail.imap.fetch import FETCH_ITEMS, batches, uid_set
 from outreach.store.journal import Journal
 from outreach.store.journal.message_index import index_size
+from outreach.store.workspace import load_workspace
 
 ROOT = Path(__file__).resolve().parents[1]
 SCRIPT = ROOT / "scripts" / "dovecot-test-server"
@@ -297,6 +300,16 @@ def run_sync(workspace: Path) -> tuple[float, int, str]:
     return elapsed, usage.ru_maxrss, text
 
 
+def sync_in_process(workspace: Path) -> float:
+    """Seconds of a sync in this process, Python already started and imports done:
+    loading the workspace, opening the journal, connecting, and the sync's own work."""
+    start = time.perf_counter()
+    loaded = load_workspace(workspace)
+    with Journal.open(loaded.journal_path) as journal:
+        in_process_sync(loaded, journal, clock=system_clock, environ={"MAIL_PW": PASSWORD})
+    return time.perf_counter() - start
+
+
 def timed(action: Callable[[], object]) -> float:
     start = time.perf_counter()
     action()
@@ -363,19 +376,33 @@ def main() -> None:
         print(output.rstrip())
         with Journal.open(big_ws / "journal.db") as journal:
             indexed, index_bytes = index_size(journal)
+            # The columns the index added to seen_messages (role and date take
+            # about 6 bytes of a record); the rest was there before it.
+            own = journal.connection.execute(
+                "SELECT AVG(6 + COALESCE(LENGTH(addrs), 0) + COALESCE(LENGTH(subject), 0))"
+                " FROM seen_messages"
+            ).fetchone()[0]
         run_sync(small_ws)
-        c, c_small, d, d_small = [], [], [], []
+        c, c_small, d, d_small, in_process = [], [], [], [], []
         for _ in range(2 * runs):
             c.append(run_sync(big_ws)[0])
             c_small.append(run_sync(small_ws)[0])
+            in_process.append(sync_in_process(big_ws))
         for _ in range(2 * runs):
             d.append(sync_after_100_new(server, "big", mail, big_ws))
             d_small.append(sync_after_100_new(server, "small", small_mail, small_ws))
     finally:
         server.stop()
         shutil.rmtree(base, ignore_errors=True)
-    times = {"a": a, "ceiling": ceiling, "b": b, "c": c, "c_small": c_small}
-    report(n, runs, times | {"d": d, "d_small": d_small}, peaks, (indexed, index_bytes))
+    times = {
+        "a": a,
+        "ceiling": ceiling,
+        "b": b,
+        "c": c,
+        "c_small": c_small,
+        "in_process": in_process,
+    }
+    report(n, runs, times | {"d": d, "d_small": d_small}, peaks, (indexed, index_bytes, own))
 
 
 def sync_after_100_new(server: Server, user: str, mail: Mail, workspace: Path) -> float:
@@ -393,7 +420,7 @@ def report(
     runs: int,
     times: dict[str, list[float]],
     peaks: list[int],
-    index: tuple[int, int],
+    index: tuple[int, int, float],
 ) -> None:
     a, ceiling, b, c, c_small, d, d_small = (
         statistics.median(times[k]) for k in ("a", "ceiling", "b", "c", "c_small", "d", "d_small")
@@ -408,17 +435,21 @@ def report(
     print(
         f"(b) outreach sync, from scratch   {b:6.2f} s {n / b:>9,.0f} msg/s  peak {peak_mb:.0f} MB"
     )
+    in_process = statistics.median(times["in_process"])
     print(f"(c) second sync, no new mail      {c:6.2f} s  (1,000-message mailbox: {c_small:.2f} s)")
+    print(f"    the same sync in process (no Python start-up, imports done): {in_process:.3f} s")
     print(f"(d) sync after 100 new messages   {d:6.2f} s  (1,000-message mailbox: {d_small:.2f} s)")
-    indexed, index_bytes = index
+    indexed, index_bytes, own = index
     print(
         f"    message index: {indexed:,} messages in {index_bytes / 1e6:.1f} MB,"
-        f" {index_bytes / max(indexed, 1):.0f} bytes per message (SQLite pages, keys included)"
+        f" {index_bytes / max(indexed, 1):.0f} bytes per message (SQLite pages, keys included),"
+        f" of which about {own:.0f} in the columns the index added"
     )
     checks = [
         (f"(b)/(a) = {b / a:.2f}", "<= 1.0", b / a <= 1.0),
         (f"(b)/ceiling = {b / ceiling:.2f}", "<= 4 (stretch goal)", b / ceiling <= 4),
         (f"(c) = {c:.2f} s", "< 0.2 s", c < 0.2),
+        (f"(c) in process = {in_process:.3f} s", "< 0.2 s", in_process < 0.2),
         (f"(c) / (c) of 1,000 messages = {c / c_small:.2f}", "about 1", c / c_small < 1.25),
         (f"(d) / (d) of 1,000 messages = {d / d_small:.2f}", "about 1", d / d_small < 1.25),
         (f"peak memory of (b) = {peak_mb:.0f} MB", "< 200 MB", peak_mb < 200),

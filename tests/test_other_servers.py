@@ -8,6 +8,7 @@ with neither Sent nor Drafts. Every sync leaves the flags as they were.
 
 from __future__ import annotations
 
+import os
 import textwrap
 from datetime import datetime
 from pathlib import Path
@@ -20,6 +21,7 @@ from outreach.store.journal.touches import touches_for
 from tests.conftest import NOW, CliResult, RunCli
 from tests.support.hoodiecrow import HoodiecrowServer
 from tests.support.workspaces import make_workspace
+from tests.test_daemon_service import REPO, Daemon, replies, reply, wait_for
 
 # profile → (its Sent folder, its Drafts folder, how each is found)
 LAYOUTS = {
@@ -243,3 +245,45 @@ def test_mailboxes_shows_a_maildirs_folders_and_roles(tmp_path: Path, run_cli: R
         "  sent:  Sent (by its name)\n"
         "  folders: INBOX, Archive, Sent\n"
     )
+
+
+DAEMON = "[daemon]\nsync_every_minutes = 1\nidle = true\n"
+
+
+@pytest.mark.parametrize(
+    ("hoodiecrow", "how"),
+    [
+        ("gmail", "watching INBOX, [Gmail]/Sent Mail with IDLE"),
+        ("courier", "watching INBOX, INBOX.Sent Items by polling every 1 min"),
+    ],
+    indirect=["hoodiecrow"],
+)
+def test_the_daemon_watches_with_idle_where_offered_and_polls_elsewhere(
+    tmp_path: Path, hoodiecrow: HoodiecrowServer, how: str
+) -> None:
+    seed(hoodiecrow, LAYOUTS[hoodiecrow.profile][0])
+    root = workspace_for(tmp_path, hoodiecrow, extra=DAEMON)
+    env = {**os.environ, "PYTHONPATH": str(REPO), "IMAP_PASSWORD": hoodiecrow.password}
+    env.pop("OUTREACH_HOME", None)
+    daemon = Daemon(root, env)
+    try:
+        daemon.wait_for_log(how)
+        # The catch-up on connecting read what was there before.
+        wait_for("the seeded reply is a touch", lambda: ("ana", "<r1@ex>") in replies(root), 10.0)
+        if "IDLE" in how:
+            # Mail that arrives before IDLE begins waits for the next renewal.
+            daemon.wait_for_log("idling on INBOX")
+            hoodiecrow.append(
+                "INBOX", reply("Ben Okafor <ben@example.net>", "pushed-1"), msg_time=WHEN
+            )
+            took = wait_for(
+                lambda: f"the pushed reply is a touch; the daemon logged:\n{daemon.log()}",
+                lambda: ("ben", "<pushed-1@example.net>") in replies(root),
+                timeout=5.0,
+            )
+            assert took < 5.0
+        status, _ = daemon.terminate()
+        assert status == 0
+        assert hoodiecrow.password not in daemon.log()
+    finally:
+        daemon.close()

@@ -214,6 +214,7 @@ class MailboxWatcher(threading.Thread):
         silence = silence_limit(self.mailbox)
         client.select_folder(watched[0], readonly=True)
         client.idle()
+        self._log.debug("%s: idling on %s", self.label, watched[0])
         idle_since = heard_at = time.monotonic()
         sock = client.socket()
         while True:
