@@ -67,6 +67,9 @@ LOOKALIKE_HUMANS = {
     "reply by mail to a newsgroup post": "Newsgroups: misc.test\nSubject: Re: seeds\n",
     "SRS-forwarded reply": "Return-Path: <SRS0=Tq4m=NK=example.net=ana@fwd.example.com>\n",
     "BATV envelope": "Return-Path: <prvs=0894d3b2a1=ana@example.net>\n",
+    "forwarded by the user's own Gmail": (
+        "Return-Path: <dana.old+caf_=dana=example.org@gmail.com>\n"
+    ),
     "bounce envelope of the sender's own domain": (
         "Return-Path: <bounces+ana=example.net@mail.example.net>\n"
     ),

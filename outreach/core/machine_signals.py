@@ -76,9 +76,10 @@ _ADDRESS = re.compile(r"<?\s*([^<>\s@]+)@([^<>\s@]+?)\s*>?\s*$")
 # A recipient's domain encoded at the end of the local part ("…-dana=example.org"):
 # variable envelope return paths (VERP) carry one per recipient.
 _VERP = re.compile(r"=[a-z0-9-]+(?:\.[a-z0-9-]+)+$")
-# Sender Rewriting (forwarders of a person's mail) and BATV tag the envelope
-# of human mail: never read them as bulk.
-_REWRITTEN = re.compile(r"^(?:srs[01][=+-]|prvs=|btv1==)", re.IGNORECASE)
+# Sender Rewriting (forwarders of a person's mail), BATV, and Gmail's own
+# forwarding ("old.address+caf_=dana=example.org@gmail.com", when the user
+# forwards an old mailbox) tag the envelope of human mail: never bulk.
+_REWRITTEN = re.compile(r"^(?:srs[01][=+-]|prvs=|btv1==|[^+]*\+caf_=)", re.IGNORECASE)
 # An empty group ("undisclosed-recipients:;", RFC 5322 §3.4): every real
 # recipient was in Bcc, as announcements are sent.
 _EMPTY_GROUP = re.compile(r'^\s*(?:"[^"]*"|[^:;,<>@"]*):\s*;\s*$')
