@@ -11,6 +11,7 @@ measures in one run, as medians of several runs:
       with its peak memory (the child's max RSS);
   (c) a second `outreach sync` with no new mail, and
   (d) `outreach sync` after 100 new messages arrive through Dovecot (APPEND),
+      and the size of the message index the first sync wrote (bytes per message),
   each of (c) and (d) also on a 1,000-message mailbox: equal times show that
   they do not grow with the mailbox. Before (c) and (d) the user's mail client
   opens INBOX once (see `settle`), so Dovecot's own maildir bookkeeping is not
@@ -45,8 +46,13 @@ from pathlib import Path
 from imapclient import IMAPClient
 from targets import Targets
 
+from outreach.app.sync import run_sync as in_process_sync
+from outreach.base.clock import system_clock
 from outreach.core.headers import FETCH_FIELDS
 from outreach.mail.imap.fetch import FETCH_ITEMS, batches, uid_set
+from outreach.store.journal import Journal
+from outreach.store.journal.message_index import index_size
+from outreach.store.workspace import load_workspace
 
 FULL_SIZE = 100_000  # the mailbox size the absolute targets are set for
 
@@ -302,6 +308,16 @@ def run_sync(workspace: Path) -> tuple[float, int, str]:
     return elapsed, usage.ru_maxrss, text
 
 
+def sync_in_process(workspace: Path) -> float:
+    """Seconds of a sync in this process, Python already started and imports done:
+    loading the workspace, opening the journal, connecting, and the sync's own work."""
+    start = time.perf_counter()
+    loaded = load_workspace(workspace)
+    with Journal.open(loaded.journal_path) as journal:
+        in_process_sync(loaded, journal, clock=system_clock, environ={"MAIL_PW": PASSWORD})
+    return time.perf_counter() - start
+
+
 def timed(action: Callable[[], object]) -> float:
     start = time.perf_counter()
     action()
@@ -369,19 +385,37 @@ def main() -> int:
             b.append(elapsed)
             peaks.append(peak)
         print(output.rstrip())
+        with Journal.open(big_ws / "journal.db") as journal:
+            indexed, index_bytes = index_size(journal)
+            # The columns the index added to seen_messages (role and date take
+            # about 6 bytes of a record); the rest was there before it.
+            own = journal.connection.execute(
+                "SELECT AVG(6 + COALESCE(LENGTH(addrs), 0) + COALESCE(LENGTH(subject), 0))"
+                " FROM seen_messages"
+            ).fetchone()[0]
         run_sync(small_ws)
-        c, c_small, d, d_small = [], [], [], []
+        c, c_small, d, d_small, in_process = [], [], [], [], []
         for _ in range(2 * runs):
             c.append(run_sync(big_ws)[0])
             c_small.append(run_sync(small_ws)[0])
+            in_process.append(sync_in_process(big_ws))
         for _ in range(2 * runs):
             d.append(sync_after_100_new(server, "big", mail, big_ws))
             d_small.append(sync_after_100_new(server, "small", small_mail, small_ws))
     finally:
         server.stop()
         shutil.rmtree(base, ignore_errors=True)
-    times = {"a": a, "ceiling": ceiling, "b": b, "c": c, "c_small": c_small}
-    report(n, runs, times | {"d": d, "d_small": d_small}, peaks, targets)
+    times = {
+        "a": a,
+        "ceiling": ceiling,
+        "b": b,
+        "c": c,
+        "c_small": c_small,
+        "in_process": in_process,
+    }
+    report(
+        n, runs, times | {"d": d, "d_small": d_small}, peaks, (indexed, index_bytes, own), targets
+    )
     return targets.exit_status()
 
 
@@ -400,6 +434,7 @@ def report(
     runs: int,
     times: dict[str, list[float]],
     peaks: list[int],
+    index: tuple[int, int, float],
     targets: Targets,
 ) -> None:
     a, ceiling, b, c, c_small, d, d_small = (
@@ -415,15 +450,26 @@ def report(
     print(
         f"(b) outreach sync, from scratch   {b:6.2f} s {n / b:>9,.0f} msg/s  peak {peak_mb:.0f} MB"
     )
+    in_process = statistics.median(times["in_process"])
     print(f"(c) second sync, no new mail      {c:6.2f} s  (1,000-message mailbox: {c_small:.2f} s)")
+    print(f"    the same sync in process (no Python start-up, imports done): {in_process:.3f} s")
     print(f"(d) sync after 100 new messages   {d:6.2f} s  (1,000-message mailbox: {d_small:.2f} s)")
+    indexed, index_bytes, own = index
+    print(
+        f"    message index: {indexed:,} messages in {index_bytes / 1e6:.1f} MB,"
+        f" {index_bytes / max(indexed, 1):.0f} bytes per message (SQLite pages, keys included),"
+        f" of which about {own:.0f} in the columns the index added"
+    )
     full = n >= FULL_SIZE
-    targets.check(f"(b)/(a) = {b / a:.2f}", "<= 1.25", b / a <= 1.25, applies=full)
+    targets.check(f"(b)/(a) = {b / a:.2f}", "<= 1.0", b / a <= 1.0, applies=full)
     # A stretch goal: printed, never a miss.
     targets.check(
-        f"(b)/ceiling = {b / ceiling:.2f}", "<= 3 (stretch goal)", b / ceiling <= 3, applies=False
+        f"(b)/ceiling = {b / ceiling:.2f}", "<= 4 (stretch goal)", b / ceiling <= 4, applies=False
     )
-    targets.check(f"(c) = {c:.2f} s", "< 0.5 s", c < 0.5, applies=full)
+    # The empty sync's target is the sync itself; a subprocess adds Python's
+    # start-up (0.15-0.2 s on this kind of machine), printed beside it.
+    targets.check(f"(c) = {c:.2f} s", "< 0.2 s (with start-up)", c < 0.2, applies=False)
+    targets.check(f"(c) in process = {in_process:.3f} s", "< 0.2 s", in_process < 0.2, applies=full)
     # Against 1,000 messages, a mailbox of a few thousand shows no growth
     # that start-up noise would not hide: these hold for the full size.
     c_growth = c / c_small

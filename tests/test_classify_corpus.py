@@ -1,12 +1,14 @@
 """The classifier against labelled real mail it was not written from.
 
-The corpus lives beside the repository (`../shared/corpus`) and is not part of
-the product; without it these tests skip.
+The corpus lives beside the repository (`../shared/corpus`, or where
+$OUTREACH_CORPUS points) and is not part of the product; without it these
+tests skip.
 """
 
 from __future__ import annotations
 
 import csv
+import os
 from pathlib import Path
 
 import pytest
@@ -14,7 +16,10 @@ import pytest
 from outreach.core.classify import Kind, classify
 from outreach.core.headers import parse_header_block
 
-CORPUS = Path(__file__).resolve().parents[1] / ".." / "shared" / "corpus"
+CORPUS = Path(
+    os.environ.get("OUTREACH_CORPUS")
+    or Path(__file__).resolve().parents[1] / ".." / "shared" / "corpus"
+)
 LABELS = CORPUS / "LABELS.tsv"
 
 

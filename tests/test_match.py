@@ -69,7 +69,8 @@ def test_reply_from_a_contact_is_a_reply_touch_dated_by_its_date_in_utc() -> Non
                 source=SOURCE,
                 detail="Re: the spring convening",
             ),
-        )
+        ),
+        correspondents=("ana@example.net",),
     )
 
 
@@ -144,7 +145,9 @@ def test_any_address_of_a_contact_matches_regardless_of_case() -> None:
 def test_unknown_sender_is_reported_with_address_and_name() -> None:
     raw = REPLY.replace(b"Ana Lima <ana@example.net>", b'"Chen, Wei" <chen@example.com>')
     assert match(raw) == Match(
-        ignored=Ignored.UNKNOWN_SENDER, unknown_sender=("chen@example.com", "Chen, Wei")
+        ignored=Ignored.UNKNOWN_SENDER,
+        unknown_sender=("chen@example.com", "Chen, Wei"),
+        correspondents=("chen@example.com",),
     )
 
 
@@ -196,7 +199,9 @@ def test_own_alias_counts_as_the_user() -> None:
 
 def test_sent_message_to_no_contact_is_ignored() -> None:
     raw = headers("From: dana@example.org\nTo: chen@example.com\nSubject: hi")
-    assert match(raw, role=FolderRole.SENT) == Match(ignored=Ignored.NO_CONTACT)
+    assert match(raw, role=FolderRole.SENT) == Match(
+        ignored=Ignored.NO_CONTACT, correspondents=("chen@example.com",)
+    )
 
 
 def recipients(count: int) -> bytes:

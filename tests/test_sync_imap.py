@@ -299,7 +299,7 @@ def test_special_folders_are_found_by_their_special_use_flags(
         assert find_special_folder(client, "\\Archive") is None
 
 
-def test_without_special_use_sent_is_found_by_name_and_drafts_not_guessed(
+def test_without_special_use_sent_and_drafts_are_found_by_name(
     poor_dovecot: DovecotServer, tmp_path: Path
 ) -> None:
     user = poor_dovecot.add_user("poor-special-use", "pw-poor-1")
@@ -308,5 +308,5 @@ def test_without_special_use_sent_is_found_by_name_and_drafts_not_guessed(
         folders = {name for _, _, name in client.list_folders()}
         assert "Sent" in folders and "Drafts" in folders
         assert find_special_folder(client, SENT) == "Sent"
-        assert find_special_folder(client, DRAFTS) is None
+        assert find_special_folder(client, DRAFTS) == "Drafts"
         assert {name for _, _, name in client.list_folders()} == folders

@@ -1,57 +1,45 @@
 """The sync use case: read every configured mailbox and record who wrote and who was written to.
 
-Drives the sources (IMAP folders by UID cursor, Maildir folders by file key)
-through one batch pipeline (`sync_batch`). Never changes a mailbox: EXAMINE,
-BODY.PEEK and plain file reads only. Prints nothing; returns a summary.
+Drives the sources (IMAP folders by UID cursor in `sync_imap`, Maildir
+folders by file key here) through one batch pipeline (`sync_batch`), after
+giving contacts new to the roster their past from the message index. Never
+changes a mailbox: EXAMINE, BODY.PEEK and plain file reads only. Prints
+nothing; returns a summary.
 """
 
 from __future__ import annotations
 
 import os
 from collections import Counter
-from collections.abc import Iterator, Mapping
-from contextlib import closing, contextmanager, nullcontext
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
+from outreach.app.backfill import backfill_new_contacts
 from outreach.app.sync_batch import FolderSummary, MailboxSync, RawMessage
+from outreach.app.sync_imap import imap_folders, sync_imap_folder, sync_imap_mailbox
 from outreach.base.clock import Clock
-from outreach.base.errors import InputError, MailboxError, OutreachError, Problem
+from outreach.base.errors import InputError, Problem
 from outreach.base.model import Touch, address_key
 from outreach.base.progress import Progress, no_progress
 from outreach.core.config import ImapMailbox, Mailbox, MaildirMailbox
-from outreach.core.match import FolderRole, role_by_name
+from outreach.core.delivery_report import BODY_PEEK_BYTES
+from outreach.core.match import Ignored
 from outreach.core.validation import did_you_mean
-from outreach.mail.imap.connection import (
-    SENT,
-    describe_failure,
-    find_special_folder,
-    imap_session,
-    mailbox_label,
-)
-from outreach.mail.imap.fetch import (
-    ANSWER_BYTES,
-    batches,
-    examine,
-    fetch_answer,
-    stream_headers,
-    uids_after,
-)
+from outreach.mail.imap.fetch import ANSWER_BYTES, batches
 from outreach.mail.maildir import (
     MaildirFolder,
     maildir_folders,
     message_files,
+    read_body_start,
     read_header,
     read_message_start,
 )
 from outreach.store.journal.cursors import (
-    ImapCursor,
     UnknownSender,
     add_maildir_keys,
-    imap_cursor,
     maildir_keys,
-    save_imap_cursor,
     unknown_senders,
 )
 from outreach.store.journal.store import Journal
@@ -62,6 +50,8 @@ from outreach.store.workspace import Workspace
 class SyncSummary:
     folders: tuple[FolderSummary, ...]
     dry_run: bool = False
+    warnings: tuple[str, ...] = ()  # a role's folder not found, say: the user must know
+    backfilled: tuple[Touch, ...] = ()  # new contacts' touches from mail read before
 
     @property
     def read(self) -> int:
@@ -107,17 +97,27 @@ def run_sync(
     chosen = _chosen_mailboxes(workspace, mailbox)
     environ = os.environ if environ is None else environ
     folders: list[FolderSummary] = []
+    warnings: list[str] = []
     with _rolled_back(journal) if dry_run else nullcontext(), _rare_checkpoints(journal):
+        backfilled = backfill_new_contacts(journal, workspace.roster, now=clock())
         for box in chosen:
             if isinstance(box, ImapMailbox):
                 folders += sync_imap_mailbox(
-                    workspace, journal, box, clock=clock, progress=progress, environ=environ
+                    workspace,
+                    journal,
+                    box,
+                    clock=clock,
+                    progress=progress,
+                    environ=environ,
+                    warn=warnings.append,
                 )
             else:
                 folders += sync_maildir_mailbox(
                     workspace, journal, box, clock=clock, progress=progress
                 )
-    return SyncSummary(tuple(folders), dry_run=dry_run)
+    return SyncSummary(
+        tuple(folders), dry_run=dry_run, warnings=tuple(warnings), backfilled=backfilled
+    )
 
 
 def _chosen_mailboxes(workspace: Workspace, name: str | None) -> tuple[Mailbox, ...]:
@@ -171,147 +171,6 @@ def _rolled_back(journal: Journal) -> Iterator[None]:
         pass
 
 
-# --- IMAP -------------------------------------------------------------------
-
-
-def sync_imap_mailbox(
-    workspace: Workspace,
-    journal: Journal,
-    mailbox: ImapMailbox,
-    *,
-    clock: Clock,
-    progress: Progress = no_progress,
-    environ: Mapping[str, str],
-) -> list[FolderSummary]:
-    """Connect once and sync each folder of `mailbox`, INBOX first."""
-    with imap_session(mailbox, root=workspace.root, environ=environ) as client:
-        batcher = MailboxSync(workspace, journal, mailbox.name, now=clock())
-        summaries = []
-        # Dovecot re-reads a maildir INBOX's whole uidlist when it is opened
-        # after any LIST (about 50 ms per 100,000 messages, measured on 2.3.19):
-        # opening INBOX before looking for Sent keeps a poll's cost constant.
-        inbox_first = not mailbox.folders or any(f.upper() == "INBOX" for f in mailbox.folders)
-        if inbox_first:
-            summaries.append(
-                _sync_imap_folder(client, mailbox, "INBOX", FolderRole.INBOX, batcher, progress)
-            )
-        for folder, role in imap_folders(client, mailbox):
-            if inbox_first and folder.upper() == "INBOX":
-                continue
-            summaries.append(_sync_imap_folder(client, mailbox, folder, role, batcher, progress))
-        return summaries
-
-
-def imap_folders(client: Any, mailbox: ImapMailbox) -> list[tuple[str, FolderRole]]:
-    """The folders to read and their roles: the configured ones, else INBOX and Sent.
-
-    The Sent folder is found by its SPECIAL-USE flag, else by its usual names.
-    """
-    try:
-        sent = find_special_folder(client, SENT)
-    except OutreachError:
-        raise
-    except Exception as exc:
-        error = _folder_error(exc, mailbox, None)
-        if error is None:
-            raise
-        raise error from exc
-    if not mailbox.folders:
-        return [("INBOX", FolderRole.INBOX)] + ([(sent, FolderRole.SENT)] if sent else [])
-    return [(f, FolderRole.SENT if f == sent else role_by_name(f)) for f in mailbox.folders]
-
-
-def sync_imap_folder(
-    client: Any,
-    mailbox: ImapMailbox,
-    folder: str,
-    *,
-    workspace: Workspace,
-    journal: Journal,
-    clock: Clock,
-    role: FolderRole | None = None,
-    progress: Progress = no_progress,
-) -> FolderSummary:
-    """Catch one folder up on a logged-in client (the daemon's long-lived one, say).
-
-    `role` defaults to the folder's name-based role; pass the one from
-    `imap_folders` to honour SPECIAL-USE.
-    """
-    batcher = MailboxSync(workspace, journal, mailbox.name, now=clock())
-    return _sync_imap_folder(
-        client, mailbox, folder, role or role_by_name(folder), batcher, progress
-    )
-
-
-def _sync_imap_folder(
-    client: Any,
-    mailbox: ImapMailbox,
-    folder: str,
-    role: FolderRole,
-    batcher: MailboxSync,
-    progress: Progress,
-) -> FolderSummary:
-    journal = batcher.journal
-    try:
-        status = examine(client, folder)
-        cursor = imap_cursor(journal, mailbox.name, folder)
-        rescan = cursor is not None and cursor.uidvalidity != status.uidvalidity
-        last_uid = cursor.last_uid if cursor is not None and not rescan else 0
-        summary = FolderSummary(mailbox.name, folder, role, rescanned=rescan)
-        # UIDNEXT from EXAMINE answers "anything new?" without another round trip.
-        if status.uidnext is not None and status.uidnext <= last_uid + 1 and not rescan:
-            return summary
-        uids = uids_after(client, last_uid)
-        if not uids:
-            # Whatever arrived since was expunged again: move the cursor past it
-            # (and onto a new UIDVALIDITY), so the next poll needs no SEARCH.
-            past = ImapCursor(status.uidvalidity, max(last_uid, (status.uidnext or 1) - 1))
-            save_imap_cursor(journal, mailbox.name, folder, past, now=batcher.now)
-        label = f"{mailbox.name}/{folder}"
-        done = 0
-        uid_batches = list(batches(uids, batcher.batch_size))
-        with closing(stream_headers(client, uid_batches)) as stream:
-            for batch, headers in zip(uid_batches, stream, strict=True):
-                messages: list[RawMessage] = [(h.raw, h.received_at) for h in headers]
-                reached = ImapCursor(status.uidvalidity, batch[-1])
-
-                def checkpoint(reached: ImapCursor = reached) -> None:
-                    save_imap_cursor(journal, mailbox.name, folder, reached, now=batcher.now)
-
-                summary += batcher.process(
-                    messages,
-                    folder=folder,
-                    role=role,
-                    checkpoint=checkpoint,
-                    handles=[h.uid for h in headers],
-                )
-                done += len(batch)
-                progress(done, len(uids), label)
-        # After the header stream, so no FETCH is in flight: the text of each
-        # reply to an introduction ask, one message at a time, with BODY.PEEK.
-        answers = [
-            (key, fetch_answer(client, int(str(uid)))) for uid, key in batcher.answers_to_read()
-        ]
-        batcher.judge_answers((key, raw) for key, raw in answers if raw is not None)
-    except OutreachError:
-        raise
-    except Exception as exc:
-        error = _folder_error(exc, mailbox, folder)
-        if error is None:
-            raise
-        raise error from exc
-    return summary
-
-
-def _folder_error(exc: Exception, mailbox: ImapMailbox, folder: str | None) -> MailboxError | None:
-    """The failure as one line naming mailbox and folder; None when not a network or IMAP one."""
-    what = describe_failure(exc, timeout=mailbox.timeout_seconds)
-    if what is None:
-        return None
-    where = mailbox_label(mailbox) + (f", folder '{folder}'" if folder is not None else "")
-    return MailboxError(f"{where}: {what}")
-
-
 # --- Maildir ----------------------------------------------------------------
 
 
@@ -344,32 +203,52 @@ def _sync_maildir_folder(
     done = 0
     for batch in batches(keys, batcher.batch_size):
         messages: list[RawMessage] = []
-        read: list[str] = []
+        read: list[str] = []  # every key read, so marked processed
+        kept: list[str] = []  # the keys of `messages`, in order
+        oversized = 0
         for key in batch:
             header = read_header(files[key])
             # Gone since listing (moved new/ -> cur/ or deleted): not marked
             # as processed, so the next run finds it under its new name.
-            if header is not None:
+            if header is None:
+                continue
+            read.append(key)
+            if header.complete:
                 messages.append((header.raw, header.delivered_at))
-                read.append(key)
+                kept.append(key)
+            else:
+                oversized += 1
 
         def checkpoint(read: list[str] = read) -> None:
             add_maildir_keys(journal, mailbox.name, folder.name, read)
+
+        def bodies(positions: Sequence[int], kept: list[str] = kept) -> dict[int, bytes]:
+            return {i: read_body_start(files[kept[i]], BODY_PEEK_BYTES) for i in positions}
 
         summary += batcher.process(
             messages,
             folder=folder.name,
             role=folder.role,
             checkpoint=checkpoint,
-            handles=[files[key] for key in read],
+            handles=[files[key] for key in kept],
+            bodies=bodies,
         )
-        done += len(batch)
-        progress(done, len(keys), label)
         answers = [
             (key, read_message_start(Path(str(path)), ANSWER_BYTES))
             for path, key in batcher.answers_to_read()
         ]
         batcher.judge_answers((key, raw) for key, raw in answers if raw is not None)
+        if oversized:
+            summary += FolderSummary(
+                mailbox.name,
+                folder.name,
+                folder.role,
+                read=oversized,
+                new=oversized,
+                ignored=Counter({Ignored.OVERSIZED.value: oversized}),
+            )
+        done += len(batch)
+        progress(done, len(keys), label)
     return summary
 
 

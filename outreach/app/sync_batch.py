@@ -9,14 +9,16 @@ crash loses a whole batch or nothing. It reads no mailbox itself.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 
 from outreach.base.clock import parse_iso_utc
 from outreach.base.model import Direction, Touch, TouchKind, address_key
 from outreach.core.classify import classify
 from outreach.core.consent import Answer, judge
+from outreach.core.date_seconds import date_seconds
+from outreach.core.delivery_report import delivery_report, needs_body
 from outreach.core.headers import (
     HeaderBlock,
     identity,
@@ -24,10 +26,19 @@ from outreach.core.headers import (
     parse_header_block,
     referenced_ids,
 )
-from outreach.core.match import FolderRole, Match, Matcher, subject_of, touch_date
+from outreach.core.match import (
+    DETAIL_LIMIT,
+    FUTURE_TOLERANCE,
+    FolderRole,
+    Ignored,
+    Match,
+    Matcher,
+    subject_of,
+    touch_date,
+)
 from outreach.core.reply_text import fresh_text, message_text, reply_excerpt
 from outreach.store.journal.answers import NOT_READ, judge_reply, record_answer
-from outreach.store.journal.cursors import add_seen, count_unknown_senders, seen_identities
+from outreach.store.journal.cursors import count_unknown_senders, seen_identities
 from outreach.store.journal.drafts import (
     DraftRecord,
     DraftStatus,
@@ -36,12 +47,15 @@ from outreach.store.journal.drafts import (
     list_drafts,
     mark_sent,
 )
+from outreach.store.journal.message_index import IndexRow, add_indexed
 from outreach.store.journal.store import Journal
 from outreach.store.journal.touches import record_touches
 from outreach.store.workspace import Workspace
 
 # A message as a source hands it over: its header block and its delivery time.
 RawMessage = tuple[bytes, datetime | None]
+# Reads the first BODY_PEEK_BYTES of the bodies of the messages at these positions.
+BodyReader = Callable[[Sequence[int]], Mapping[int, bytes]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,6 +122,13 @@ class _UnsentDrafts:
         return draft
 
 
+def _ambiguous(decision: _Decision) -> bool:
+    """A reply from a contact whose headers could still belong to a delivery failure."""
+    return any(t.kind is TouchKind.REPLY for t in decision.match.touches) and needs_body(
+        decision.block
+    )
+
+
 def _subject_key(subject: str) -> str:
     return " ".join(subject.split()).casefold()
 
@@ -130,6 +151,9 @@ class MailboxSync:
         # Answers to intro asks whose text is still to be read: (source's handle, reply id).
         self._answers_to_read: list[tuple[object, str]] = []
         self._handles: Sequence[object] = ()
+        self._wrote: dict[str, bool] = {}  # contact id → has written personally (asked rarely)
+        # A Date later than this is a wrong clock (see match.touch_date).
+        self._latest = int((now + FUTURE_TOLERANCE).timestamp())
 
     def process(
         self,
@@ -139,12 +163,19 @@ class MailboxSync:
         role: FolderRole,
         checkpoint: Callable[[], None],
         handles: Sequence[object] = (),
+        bodies: BodyReader | None = None,
+        defer: Callable[[int], None] | None = None,
     ) -> FolderSummary:
         """Decide about `messages` and commit everything with `checkpoint()` in one transaction.
 
         `handles` (a UID, a file) say where each message is, so that the text
         of a reply to an introduction ask can be read afterwards: see
         `answers_to_read` and `judge_answers`.
+
+        A reply from a contact whose headers leave it ambiguous is decided by
+        the start of its body: read now through `bodies` (positions in
+        `messages` → body bytes), or handed to `defer` (its position) and left
+        out of this batch, for the caller to process later with `bodies`.
         """
         source = f"sync:{self.mailbox}/{folder}"
         self._handles = handles
@@ -152,6 +183,19 @@ class MailboxSync:
             self._decide(i, raw, received, role, source)
             for i, (raw, received) in enumerate(messages)
         ]
+        ambiguous = [i for i, d in enumerate(decisions) if _ambiguous(d)]
+        if ambiguous and bodies is not None:
+            read = bodies(ambiguous)
+            for i in ambiguous:
+                found = delivery_report(read.get(i, b""))
+                if found is not None:
+                    decisions[i] = replace(decisions[i], match=Match(ignored=Ignored.BOUNCE))
+        elif ambiguous and defer is not None:
+            for i in ambiguous:
+                defer(i)
+            held = set(ambiguous)
+            messages = [m for i, m in enumerate(messages) if i not in held]
+            decisions = [d for i, d in enumerate(decisions) if i not in held]
         with self.journal.transaction() as db:
             before = db.execute("SELECT COALESCE(MAX(id), 0) FROM touches").fetchone()[0]
             seen = seen_identities(self.journal, self.mailbox, {d.identity for d in decisions})
@@ -159,10 +203,10 @@ class MailboxSync:
             for decision in decisions:
                 if decision.identity not in seen:
                     fresh.setdefault(decision.identity, decision)
-            add_seen(
+            add_indexed(
                 self.journal,
                 self.mailbox,
-                ((d.identity, d.match.outcome) for d in fresh.values()),
+                (self._index_row(d, role) for d in fresh.values()),
                 now=self.now,
             )
             self._count_unknown(fresh.values())
@@ -211,8 +255,45 @@ class MailboxSync:
             now=self.now,
             source=source,
             identity=key,
+            wrote_personally=self._wrote_personally,
         )
         return _Decision(position, key, block, received_at, match)
+
+    def _wrote_personally(self, contact_id: str) -> bool:
+        """Whether the journal holds a reply from `contact_id` (asked for announcements only)."""
+        known = self._wrote.get(contact_id)
+        if known is None:
+            row = self.journal.connection.execute(
+                "SELECT 1 FROM touches WHERE contact_id = ? AND kind = 'reply' LIMIT 1",
+                (contact_id,),
+            ).fetchone()
+            known = self._wrote[contact_id] = row is not None
+        return known
+
+    def _index_row(self, decision: _Decision, role: FolderRole) -> IndexRow:
+        """What the index keeps: correspondents, date and subject only for a person's mail."""
+        match = decision.match
+        received = decision.received_at
+        if not match.correspondents:
+            at = None if received is None else int(received.timestamp())
+            return IndexRow(decision.identity, match.outcome, role.value, at, (), None)
+        if match.touches:
+            at = int(match.touches[0].at.timestamp())
+        else:
+            # Most messages here are unknown senders' (two in three of a real
+            # inbox): the fast reader spares a datetime for each.
+            date = decision.block.get("Date")
+            at = date_seconds(date) or -1
+            if not 0 <= at <= self._latest:
+                at = int(touch_date(parse_date(date), received, self.now).timestamp())
+        return IndexRow(
+            decision.identity,
+            match.outcome,
+            role.value,
+            at,
+            match.correspondents,
+            subject_of(decision.block)[:DETAIL_LIMIT],
+        )
 
     def _count_unknown(self, decisions: Iterable[_Decision]) -> None:
         senders = []
@@ -310,4 +391,4 @@ def _touch(row: Sequence[object]) -> Touch:
     )
 
 
-__all__ = ["FolderSummary", "MailboxSync", "RawMessage"]
+__all__ = ["BodyReader", "FolderSummary", "MailboxSync", "RawMessage"]

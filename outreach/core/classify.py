@@ -13,6 +13,8 @@ import re
 from dataclasses import dataclass
 
 from outreach.core.headers import HeaderBlock, decode_header_value, parse_addresses
+from outreach.core.machine_signals import SIGNAL_FIELDS as _MACHINE_FIELDS
+from outreach.core.machine_signals import machine_reason, sent_to_empty_group
 
 
 class Kind(enum.StrEnum):
@@ -27,6 +29,9 @@ class Kind(enum.StrEnum):
 class Verdict:
     kind: Kind
     reason: str
+    # A human-looking message with no visible recipient (Bcc to everyone): an
+    # announcement unless its sender has written to the user personally.
+    announcement: bool = False
 
     @property
     def counts(self) -> bool:
@@ -36,6 +41,7 @@ class Verdict:
 
 # Most messages end here; one shared value spares building it each time.
 _HUMAN = Verdict(Kind.HUMAN, "no robot signal")
+_ANNOUNCEMENT = Verdict(Kind.HUMAN, "no visible recipient (sent to an empty group)", True)
 
 
 def _prefix_pattern(prefixes: tuple[str, ...]) -> re.Pattern[str]:
@@ -187,18 +193,23 @@ _OTHER_LIST_FIELDS = _named("List-Id", "List-Help", "List-Subscribe", "List-Owne
 
 # Every field whose mere presence can make a message a robot's. Ordinary mail
 # carries none of them, so one set intersection settles most human messages.
-_SIGNAL_FIELDS = frozenset(
-    key
-    for group in (
-        _VENDOR_AUTOREPLY_FIELDS,
-        _BOUNCE_FIELDS,
-        _PRECEDENCE_FIELDS,
-        _LIST_FIELDS,
-        _BULK_FIELDS,
-        _OTHER_LIST_FIELDS,
-        _named("Auto-Submitted", "X-Apple-Action", "X-MS-Exchange-Inbox-Rules-Loop", "List-Post"),
+_SIGNAL_FIELDS = (
+    frozenset(
+        key
+        for group in (
+            _VENDOR_AUTOREPLY_FIELDS,
+            _BOUNCE_FIELDS,
+            _PRECEDENCE_FIELDS,
+            _LIST_FIELDS,
+            _BULK_FIELDS,
+            _OTHER_LIST_FIELDS,
+            _named(
+                "Auto-Submitted", "X-Apple-Action", "X-MS-Exchange-Inbox-Rules-Loop", "List-Post"
+            ),
+        )
+        for key, _ in group
     )
-    for key, _ in group
+    | _MACHINE_FIELDS
 )
 
 
@@ -447,4 +458,9 @@ def classify(block: HeaderBlock) -> Verdict:
         return Verdict(Kind.BOUNCE, f"subject starts with '{bounce}'")
     if autoreply:
         return Verdict(Kind.AUTOREPLY, f"subject starts with '{autoreply}'")
+    machine = machine_reason(block, facts.present, facts.senders)
+    if machine is not None:
+        return Verdict(Kind(machine[0]), machine[1])
+    if sent_to_empty_group(block):
+        return _ANNOUNCEMENT
     return _HUMAN

@@ -69,8 +69,10 @@ class ImapMailbox:
     tls: Tls
     username: str
     credentials: Credentials
-    folders: tuple[str, ...] = ()  # empty: INBOX plus the SPECIAL-USE Sent folder
+    folders: tuple[str, ...] = ()  # empty: INBOX plus the Sent folder
     ca_file: str | None = None
+    sent_folder: str | None = None  # overrides discovery (SPECIAL-USE, then usual names)
+    drafts_folder: str | None = None
     timeout_seconds: float = 60.0
 
 
@@ -395,6 +397,8 @@ def _read_mailboxes(tables: list[dict[str, Any]], check: Validator) -> list[Mail
                 "folders",
                 "ca_file",
                 "timeout_seconds",
+                "sent_folder",
+                "drafts_folder",
                 *_CREDENTIAL_KEYS,
             ),
             where,
@@ -412,6 +416,8 @@ def _read_mailboxes(tables: list[dict[str, Any]], check: Validator) -> list[Mail
                 f"mailbox '{name}' needs password_command, password_env or oauth2_token_command",
             )
         ca_file = check.string(table, "ca_file", where)
+        sent_folder = check.string(table, "sent_folder", where)
+        drafts_folder = check.string(table, "drafts_folder", where)
         timeout = check.number(
             table,
             "timeout_seconds",
@@ -431,6 +437,8 @@ def _read_mailboxes(tables: list[dict[str, Any]], check: Validator) -> list[Mail
                     folders=folders,
                     ca_file=ca_file,
                     timeout_seconds=timeout,
+                    sent_folder=sent_folder,
+                    drafts_folder=drafts_folder,
                 )
             )
     return mailboxes

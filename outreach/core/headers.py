@@ -65,6 +65,32 @@ FETCH_FIELDS: tuple[str, ...] = (
     "X-Failed-Recipients",
     # asks others not to auto-reply; read so that it is known and ignored
     "X-Auto-Response-Suppress",
+    # machine mail without List-* headers (core/machine_signals.py)
+    "Errors-To",
+    "X-Mailer",
+    "Path",
+    "Newsgroups",
+    "X-ML-Name",
+    "X-MLServer",
+    "X-ML-Count",
+    "X-Mail-Count",
+    "X-Mailing-List",
+    "X-Ecartis-Version",
+    "X-Listprocessor-Version",
+    "X-Listserver",
+    "X-List-Administrivia",
+    "X-Campaign",
+    "X-Campaign-Id",
+    "X-CampaignID",
+    "X-Mailer-RecptId",
+    "X-MC-User",
+    "X-SG-EID",
+    "X-Mailjet-Campaign",
+    "X-Mailin-Campaign",
+    "X-Roving-Campaignid",
+    "X-Listmonk-Campaign",
+    "X-CSA-Complaints",
+    "X-Newsletter",
 )
 
 # A field line: a name of printable ASCII but colon, optional white space

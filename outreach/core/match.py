@@ -8,12 +8,13 @@ uncertain is not counted: a robot or a crowd counted as a friend is the worse er
 from __future__ import annotations
 
 import enum
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from outreach.base.model import Contact, Direction, Roster, Touch, TouchKind, address_key
 from outreach.core.classify import Kind, Verdict
+from outreach.core.folders import Role, role_of_name
 from outreach.core.headers import HeaderBlock, decode_header_value, parse_addresses, parse_date
 
 # A Date further ahead than this is a wrong clock, not a message from the future.
@@ -27,26 +28,14 @@ class FolderRole(enum.StrEnum):
     OTHER = "other"  # archives and the rest: direction decided by From
 
 
-# Names of the Sent folder on servers and in Maildirs without SPECIAL-USE flags
-# (Thunderbird, Outlook, Apple Mail, Gmail in two locales, Courier's INBOX.Sent).
-SENT_FOLDER_NAMES: tuple[str, ...] = (
-    "Sent",
-    "Sent Items",
-    "Sent Messages",
-    "Sent Mail",
-    "[Gmail]/Sent Mail",
-    "[Google Mail]/Sent Mail",
-    "INBOX.Sent",
-    "INBOX/Sent",
-)
-_SENT_KEYS = frozenset(name.casefold() for name in SENT_FOLDER_NAMES)
-
-
 def role_by_name(name: str) -> FolderRole:
-    """A folder's role guessed from its name alone, for stores without SPECIAL-USE."""
+    """A folder's role guessed from its name alone, for stores without SPECIAL-USE.
+
+    The delimiter is not known here: "/" and "." (Maildir++, Courier) are both tried.
+    """
     if name.upper() == "INBOX":
         return FolderRole.INBOX
-    if name.casefold() in _SENT_KEYS:
+    if Role.SENT in (role_of_name(name, "/"), role_of_name(name, ".")):
         return FolderRole.SENT
     return FolderRole.OTHER
 
@@ -63,6 +52,7 @@ class Ignored(enum.StrEnum):
     UNKNOWN_SENDER = "unknown sender"
     NO_CONTACT = "no contact among recipients"
     NO_SENDER = "no sender"
+    OVERSIZED = "header over 1 MiB"  # cut by the reader: never classified
 
 
 _BY_KIND = {
@@ -81,6 +71,9 @@ class Match:
     ignored: Ignored | None = None
     # A human sender not in the roster: (address as written, display name).
     unknown_sender: tuple[str, str] | None = None
+    # For the message index: whom a person's message was from (inbound) or to
+    # (outbound), in address_key form, whether or not they are contacts yet.
+    correspondents: tuple[str, ...] = ()
 
     @property
     def outcome(self) -> str:
@@ -127,11 +120,15 @@ class Matcher:
         now: datetime,
         source: str,
         identity: str,
+        wrote_personally: Callable[[str], bool] | None = None,
     ) -> Match:
         """The touches `block` makes, or the reason it makes none.
 
         `identity` (Message-ID or header hash) becomes each touch's
         message_id, so the same message seen twice is one touch.
+        `wrote_personally(contact_id)` says whether a contact has written to
+        the user before; without it, an announcement (no visible recipient)
+        never counts.
         """
         ignored = _BY_KIND.get(verdict.kind)
         if ignored is not None:
@@ -149,9 +146,18 @@ class Matcher:
         if self._is_group(block):
             return Match(ignored=Ignored.GROUP)
         contact = self.roster.by_address(address)
+        if verdict.announcement and (
+            contact is None or wrote_personally is None or not wrote_personally(contact.id)
+        ):
+            # Bcc to everyone from someone who never wrote personally: a newsletter.
+            return Match(ignored=Ignored.BULK)
+        key = (address_key(address),)
         if contact is None:
-            return Match(ignored=Ignored.UNKNOWN_SENDER, unknown_sender=(address, name))
+            return Match(
+                ignored=Ignored.UNKNOWN_SENDER, unknown_sender=(address, name), correspondents=key
+            )
         return Match(
+            correspondents=key,
             touches=_touches(
                 [contact],
                 TouchKind.REPLY,
@@ -161,7 +167,7 @@ class Matcher:
                 now,
                 source,
                 identity,
-            )
+            ),
         )
 
     def _is_group(self, block: HeaderBlock) -> bool:
@@ -186,15 +192,15 @@ class Matcher:
         if len(recipients) > self.group_threshold:
             return Match(ignored=Ignored.GROUP)
         contacts: dict[str, Contact] = {}
-        for address in recipients:
-            if address_key(address) in self.own:
-                continue
+        others = tuple(a for a in recipients if a not in self.own)
+        for address in others:
             contact = self.roster.by_address(address)
             if contact is not None:
                 contacts.setdefault(contact.id, contact)
         if not contacts:
-            return Match(ignored=Ignored.NO_CONTACT)
+            return Match(ignored=Ignored.NO_CONTACT, correspondents=others)
         return Match(
+            correspondents=others,
             touches=_touches(
                 contacts.values(),
                 TouchKind.SENT,
@@ -204,7 +210,7 @@ class Matcher:
                 now,
                 source,
                 identity,
-            )
+            ),
         )
 
 
@@ -263,7 +269,6 @@ def _touches(
 
 
 __all__ = [
-    "SENT_FOLDER_NAMES",
     "FolderRole",
     "Ignored",
     "Match",

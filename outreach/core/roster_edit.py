@@ -99,8 +99,12 @@ def _ends_with_blank_line(text: str) -> bool:
     return bool(lines) and not lines[-1].strip()
 
 
-def _key(contact_id: str) -> str:
+def contact_key(contact_id: str) -> str:
+    """A contact id as a TOML key: bare when it can be, quoted otherwise."""
     return contact_id if _BARE_KEY.fullmatch(contact_id) else _string(contact_id)
+
+
+_key = contact_key
 
 
 def _string(value: str) -> str:

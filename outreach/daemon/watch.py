@@ -153,7 +153,12 @@ class MailboxWatcher(threading.Thread):
             self._network.reset()
             self._auth.reset()
             self._sessions += 1
-            folders = imap_folders(client, self.mailbox)
+            # A missing Sent folder is said once, not at every reconnect.
+            folders = imap_folders(
+                client,
+                self.mailbox,
+                warn=(lambda text: self._log.warning("%s", text)) if self._sessions == 1 else None,
+            )
             use_idle = self.settings.idle and client.has_capability("IDLE")
             if use_idle:
                 how = "with IDLE"
@@ -209,6 +214,7 @@ class MailboxWatcher(threading.Thread):
         silence = silence_limit(self.mailbox)
         client.select_folder(watched[0], readonly=True)
         client.idle()
+        self._log.debug("%s: idling on %s", self.label, watched[0])
         idle_since = heard_at = time.monotonic()
         sock = client.socket()
         while True:

@@ -21,7 +21,7 @@ _MESSAGE_DIRS = ("new", "cur")
 _SKIP_DIRS = frozenset({"new", "cur", "tmp"})
 _MAX_DEPTH = 4  # folders of Maildirs nest a few levels at most
 _CHUNK = 16 * 1024
-_HEADER_LIMIT = 1024 * 1024  # a "header" longer than this is a broken file; stop there
+HEADER_LIMIT = 1024 * 1024  # a "header" longer than this is a broken file; stop there
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,6 +35,9 @@ class MaildirFolder:
 class MaildirHeader:
     raw: bytes  # the header block, up to and including the blank line
     delivered_at: datetime  # the file's mtime: Dovecot and most MDAs set it to delivery time
+    # False when no blank line ended the header within HEADER_LIMIT: `raw` is
+    # cut, and a cut header must not be classified (its List-Id may be past the cut).
+    complete: bool = True
 
 
 def _is_maildir(path: Path) -> bool:
@@ -129,7 +132,7 @@ def read_header(path: Path) -> MaildirHeader | None:
         with open(path, "rb") as handle:
             delivered = os.fstat(handle.fileno()).st_mtime
             data = handle.read(_CHUNK)
-            while b"\n\n" not in data and b"\n\r\n" not in data and len(data) < _HEADER_LIMIT:
+            while b"\n\n" not in data and b"\n\r\n" not in data and len(data) < HEADER_LIMIT:
                 more = handle.read(_CHUNK)
                 if not more:
                     break
@@ -144,7 +147,25 @@ def read_header(path: Path) -> MaildirHeader | None:
     if ends:
         end = min(ends)
         data = data[: end + (2 if data[end + 1 : end + 2] == b"\n" else 3)]
-    return MaildirHeader(data, datetime.fromtimestamp(delivered, UTC))
+    # A file that ends without a blank line is all header; one still going at
+    # the limit is not, and is reported as cut.
+    complete = bool(ends) or len(data) < HEADER_LIMIT
+    return MaildirHeader(data, datetime.fromtimestamp(delivered, UTC), complete)
+
+
+def read_body_start(path: Path, limit: int) -> bytes:
+    """The first `limit` bytes of a message's body (after the header block); b"" if gone."""
+    try:
+        with open(path, "rb") as handle:
+            data = handle.read(HEADER_LIMIT + limit)
+    except OSError:
+        return b""
+    ends = [i for i in (data.find(b"\n\n"), data.find(b"\n\r\n")) if i >= 0]
+    if not ends:
+        return b""
+    end = min(ends)
+    start = end + (2 if data[end + 1 : end + 2] == b"\n" else 3)
+    return data[start : start + limit]
 
 
 def read_message_start(path: Path, limit: int) -> bytes | None:
@@ -159,12 +180,14 @@ def read_message_start(path: Path, limit: int) -> bytes | None:
 
 
 __all__ = [
+    "HEADER_LIMIT",
     "INBOX",
     "MaildirFolder",
     "MaildirHeader",
     "file_key",
     "maildir_folders",
     "message_files",
+    "read_body_start",
     "read_header",
     "read_message_start",
 ]

@@ -6,6 +6,7 @@ import argparse
 from typing import Any
 
 from outreach.app.check import CheckResult, check_workspace
+from outreach.app.renames import orphaned_history
 from outreach.base.errors import InputError, Problem
 from outreach.base.wording import plural
 from outreach.cli.base import add_command
@@ -27,7 +28,8 @@ def register(subparsers: Any, common: argparse.ArgumentParser) -> None:
         help="validate config, roster, events, templates and daemon jobs",
         description="Validate outreach.toml, roster.toml, events.toml, the templates and"
         " the daemon's job lines, and report every problem at once as file:line:col: lines"
-        " (exit 2). Prints a one-line summary and exits 0 when all is well.",
+        " (exit 2). Prints a one-line summary and exits 0 when all is well; warns (still"
+        " exit 0) about contact ids with history in the journal that the roster no longer has.",
         examples=["outreach check", "outreach --home ~/network check"],
     )
     parser.set_defaults(handler=run)
@@ -50,6 +52,11 @@ def run(ctx: Context) -> int:
         f" {plural(result.mailboxes, 'mailbox', 'mailboxes')},"
         f" {plural(result.templates, 'template')} checked"
     )
+    # History the roster lost (an id renamed by hand) is worth a word, not an error.
+    workspace = ctx.workspace()
+    if workspace.journal_path.exists():
+        for warning in orphaned_history(workspace, ctx.journal()):
+            ctx.err(f"warning: {warning}")
     return 0
 
 

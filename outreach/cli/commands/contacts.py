@@ -12,6 +12,7 @@ from outreach.app.contacts import (
     export_workspace_contacts,
     import_contacts,
 )
+from outreach.app.renames import rename_contact
 from outreach.base.model import Why
 from outreach.base.wording import plural
 from outreach.cli.base import add_command
@@ -113,6 +114,25 @@ def register(subparsers: Any, common: argparse.ArgumentParser) -> None:
     imp.add_argument("--dry-run", action="store_true", help="show what would be added")
     imp.set_defaults(handler=run_import)
 
+    rename = add_command(
+        actions,
+        "rename",
+        common=common,
+        help="rename a contact's id, keeping their history",
+        description="Rename the contact OLD to NEW: the [contacts.OLD] table headers in"
+        " roster.toml are rewritten in place (atomically; the rest of the file is"
+        " untouched), and the journal's history (touches, last touch and support,"
+        " drafts, shares, intros) moves to NEW in one transaction. When roster.toml was"
+        " edited by hand already (NEW there, OLD gone), only the history moves.",
+        examples=[
+            "outreach contacts rename mei meilin",
+            "outreach contacts rename kofi kofim   # after renaming by hand",
+        ],
+    )
+    rename.add_argument("old", metavar="OLD", help="the id the history is under now")
+    rename.add_argument("new", metavar="NEW", help="the id to move it to")
+    rename.set_defaults(handler=run_rename)
+
     export = add_command(
         actions,
         "export",
@@ -181,6 +201,18 @@ def run_import(ctx: Context) -> int:
     ctx.out(plan.summary())
     if ctx.args.dry_run:
         ctx.out("dry run: roster.toml is unchanged")
+    return 0
+
+
+def run_rename(ctx: Context) -> int:
+    old, new = ctx.args.old, ctx.args.new
+    result = rename_contact(ctx.workspace(), ctx.journal(), old, new)
+    where = "renamed in roster.toml" if result.roster_edited else "already renamed in roster.toml"
+    moved = result.moved
+    ctx.out(
+        f"{old} → {new}: {where}; moved {plural(moved.touches, 'touch', 'touches')},"
+        f" {plural(moved.drafts, 'draft')}, {plural(moved.intros, 'intro')}"
+    )
     return 0
 
 

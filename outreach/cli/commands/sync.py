@@ -67,6 +67,8 @@ def run(ctx: Context) -> int:
     )
     for line in summary_lines(summary):
         ctx.out(line)
+    for warning in summary.warnings:
+        ctx.err(f"warning: {warning}")
     return 0
 
 
@@ -78,6 +80,12 @@ def summary_lines(summary: SyncSummary) -> list[str]:
         f" {plural(len(summary.touches), 'touch', 'touches')}"
         f" {'would be recorded' if summary.dry_run else 'recorded'}"
     )
+    if summary.backfilled:
+        people = len({t.contact_id for t in summary.backfilled})
+        lines.append(
+            f"from mail read before: {plural(len(summary.backfilled), 'touch', 'touches')}"
+            f" for {plural(people, 'new contact')}"
+        )
     if summary.ignored:
         reasons = sorted(summary.ignored.items(), key=lambda kv: (-kv[1], kv[0]))
         lines.append("ignored: " + ", ".join(f"{n:,} {reason}" for reason, n in reasons))

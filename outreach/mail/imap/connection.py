@@ -12,6 +12,7 @@ import imaplib
 import ssl
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager, suppress
+from dataclasses import dataclass
 from pathlib import Path
 
 from imapclient import IMAPClient, SocketTimeout  # type: ignore[import-untyped]
@@ -19,7 +20,16 @@ from imapclient.exceptions import LoginError  # type: ignore[import-untyped]
 
 from outreach.base.errors import MailboxError, OutreachError
 from outreach.core.config import ImapMailbox, Tls, is_loopback
-from outreach.core.match import SENT_FOLDER_NAMES
+from outreach.core.folders import (
+    SPECIAL_USE_FLAG,
+    Found,
+    FoundBy,
+    ListedFolder,
+    Role,
+    find_role,
+    missing_role_message,
+    setting_hint,
+)
 from outreach.mail.credentials import resolve_secret
 from outreach.mail.netfail import describe_network_failure, verified_tls_context
 
@@ -155,36 +165,90 @@ def _close(client: IMAPClient) -> None:
             client.shutdown()
 
 
+@dataclass(frozen=True, slots=True)
+class ServerFolders:
+    """A server's folder listing and personal namespace, to find Sent and Drafts in."""
+
+    listing: tuple[ListedFolder, ...]
+    prefixes: tuple[str, ...] = ()  # the personal namespace's prefixes, e.g. "INBOX."
+
+    def find(self, role: Role, setting: str | None = None) -> Found | None:
+        return find_role(self.listing, role, setting=setting, prefixes=self.prefixes)
+
+
+def _text(value: object) -> str:
+    return value.decode("utf-8", "replace") if isinstance(value, bytes) else str(value)
+
+
+def server_folders(client: IMAPClient) -> ServerFolders:
+    """LIST every folder (and NAMESPACE, where offered): what role discovery reads."""
+    listing = tuple(
+        ListedFolder.of(_text(name), None if delim is None else _text(delim), map(_text, flags))
+        for flags, delim, name in client.list_folders()
+    )
+    prefixes: tuple[str, ...] = ()
+    if b"NAMESPACE" in client.capabilities():
+        personal = client.namespace().personal or ()
+        prefixes = tuple(_text(prefix) for prefix, _ in personal if prefix)
+    return ServerFolders(listing, prefixes)
+
+
+def role_setting(mailbox: ImapMailbox, role: Role) -> str | None:
+    return mailbox.sent_folder if role is Role.SENT else mailbox.drafts_folder
+
+
+def find_role_folder(client: IMAPClient, mailbox: ImapMailbox, role: Role) -> Found | None:
+    """The folder playing `role` in `mailbox`: its setting, SPECIAL-USE, else a usual name."""
+    setting = role_setting(mailbox, role)
+    if setting is not None:
+        return Found(setting, FoundBy.SETTING)
+    return server_folders(client).find(role)
+
+
+def require_role_folder(client: IMAPClient, mailbox: ImapMailbox, role: Role) -> str:
+    """Like `find_role_folder`, but a missing folder is an error listing the folders seen."""
+    setting = role_setting(mailbox, role)
+    if setting is not None:
+        return setting
+    folders = server_folders(client)
+    found = folders.find(role)
+    if found is None:
+        raise MailboxError(
+            f"{mailbox_label(mailbox)}: {missing_role_message(role, folders.listing)};"
+            " nothing was created",
+            hint=setting_hint(role),
+        )
+    return found.folder
+
+
 def find_special_folder(client: IMAPClient, flag: bytes | str) -> str | None:
     """The folder carrying SPECIAL-USE `flag` (RFC 6154), e.g. b"\\\\Sent"; None if none.
 
-    For Sent only, servers without the flags are tried by the usual names
-    (Gmail's "[Gmail]/Sent Mail" among them). Never creates a folder.
+    For Sent and Drafts, servers without the flags are tried by the usual
+    names, without the personal namespace's prefix. Never creates a folder.
     """
-    wanted = (flag.encode("ascii") if isinstance(flag, str) else flag).lower()
-    listing = client.list_folders()
-    for flags, _, name in listing:
-        if any(f.lower() == wanted for f in flags):
-            return str(name)
-    if wanted != SENT.lower():
-        return None
-    names = {
-        str(name).casefold(): str(name)
-        for flags, _, name in listing
-        if b"\\noselect" not in {f.lower() for f in flags}
-    }
-    for candidate in SENT_FOLDER_NAMES:
-        found = names.get(candidate.casefold())
-        if found is not None:
-            return found
+    wanted = (flag.decode("ascii") if isinstance(flag, bytes) else flag).lower()
+    folders = server_folders(client)
+    for role, role_flag in SPECIAL_USE_FLAG.items():
+        if role_flag == wanted:
+            found = folders.find(role)
+            return None if found is None else found.folder
+    for folder in folders.listing:
+        if wanted in folder.flags:
+            return folder.name
     return None
 
 
 __all__ = [
     "DRAFTS",
     "SENT",
+    "ServerFolders",
     "describe_failure",
+    "find_role_folder",
     "find_special_folder",
     "imap_session",
     "mailbox_label",
+    "require_role_folder",
+    "role_setting",
+    "server_folders",
 ]

@@ -1,4 +1,4 @@
-"""Upload drafts to the IMAP Drafts folder, found by SPECIAL-USE, without duplicates.
+"""Upload drafts to the IMAP Drafts folder (SPECIAL-USE, else by name), without duplicates.
 
 An edge: the only code that changes a mailbox, and only by APPEND with
 `\\Draft \\Seen` and an aware INTERNALDATE. Before appending it looks for each
@@ -16,10 +16,10 @@ from pathlib import Path
 
 from imapclient import IMAPClient  # type: ignore[import-untyped]
 
-from outreach.base.errors import MailboxError
 from outreach.core.config import ImapMailbox
+from outreach.core.folders import Role
 from outreach.core.headers import message_id, parse_header_block
-from outreach.mail.imap.connection import DRAFTS, find_special_folder, imap_session, mailbox_label
+from outreach.mail.imap.connection import imap_session, require_role_folder
 
 DRAFT_FLAGS = (b"\\Draft", b"\\Seen")
 FETCH_BATCH = 1000  # UIDs per FETCH: imapclient sends them comma-joined
@@ -44,16 +44,9 @@ class PushOutcome:
     already_there: bool
 
 
-def drafts_folder(client: IMAPClient, label: str) -> str:
-    folder = find_special_folder(client, DRAFTS)
-    if folder is None:
-        raise MailboxError(
-            f"{label}: no folder is marked as Drafts (RFC 6154 SPECIAL-USE \\Drafts);"
-            " nothing was pushed and no folder was created",
-            hint="create or mark a Drafts folder in your mail client, or review the"
-            " .eml files in the workspace's drafts/ folder instead",
-        )
-    return folder
+def drafts_folder(client: IMAPClient, mailbox: ImapMailbox) -> str:
+    """The `drafts_folder` setting, the SPECIAL-USE \\Drafts folder, else one by its usual name."""
+    return require_role_folder(client, mailbox, Role.DRAFTS)
 
 
 def _ids_in_folder(client: IMAPClient) -> dict[str, int]:
@@ -177,10 +170,10 @@ def push_to_mailbox(
     environ: Mapping[str, str],
     on_done: Callable[[list[PushOutcome]], None],
 ) -> tuple[str, list[PushOutcome]]:
-    """Open a session, find Drafts by SPECIAL-USE, push; returns the folder and outcomes."""
+    """Open a session, find Drafts, push; returns the folder and outcomes."""
     items = list(uploads)
     with imap_session(mailbox, root=root, environ=environ) as client:
-        folder = drafts_folder(client, mailbox_label(mailbox))
+        folder = drafts_folder(client, mailbox)
         if not items:
             return folder, []
         return folder, push_uploads(client, folder, items, on_done=on_done)

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, timezone
 from typing import Any, TypeVar
 
+from outreach.core.delivery_report import BODY_PEEK_BYTES
 from outreach.core.headers import FETCH_FIELDS
 
 _FIELD_LIST = " ".join(FETCH_FIELDS).upper()
@@ -102,6 +103,21 @@ def fetch_headers(client: Any, uids: Sequence[int]) -> list[FetchedHeader]:
     """
     with closing(stream_headers(client, [uids])) as stream:
         return next(stream, [])
+
+
+_BODY_START = f"BODY.PEEK[TEXT]<0.{BODY_PEEK_BYTES}>".encode("ascii")
+_BODY_START_KEY = b"BODY[TEXT]<0>"
+
+
+def fetch_body_starts(client: Any, uids: Sequence[int]) -> dict[int, bytes]:
+    """The first BODY_PEEK_BYTES of each message's body, by UID (PEEK: no \\Seen set)."""
+    found: dict[int, bytes] = {}
+    for batch in batches(list(uids), 500):
+        for uid, data in client.fetch(batch, [_BODY_START]).items():
+            body = data.get(_BODY_START_KEY)
+            if isinstance(body, bytes):
+                found[int(uid)] = body
+    return found
 
 
 def stream_headers(
@@ -251,6 +267,7 @@ __all__ = [
     "batches",
     "examine",
     "fetch_answer",
+    "fetch_body_starts",
     "fetch_headers",
     "parse_internaldate",
     "read_fetch_response",

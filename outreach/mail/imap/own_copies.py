@@ -20,8 +20,9 @@ from pathlib import Path
 from imapclient import IMAPClient  # type: ignore[import-untyped]
 
 from outreach.core.config import ImapMailbox
+from outreach.core.folders import Role
 from outreach.core.headers import message_id, parse_header_block
-from outreach.mail.imap.connection import SENT, find_special_folder, imap_session, mailbox_label
+from outreach.mail.imap.connection import find_role_folder, imap_session, mailbox_label
 from outreach.mail.imap.drafts_push import drafts_folder
 
 _ID_FIELD = b"BODY[HEADER.FIELDS (MESSAGE-ID)]"
@@ -74,9 +75,13 @@ def _leave(client: IMAPClient, folder: str) -> None:
 
 
 def _remove_drafts(
-    client: IMAPClient, label: str, message_ids: Sequence[str], outcome: CopiesOutcome
+    client: IMAPClient,
+    mailbox: ImapMailbox,
+    message_ids: Sequence[str],
+    outcome: CopiesOutcome,
 ) -> None:
-    folder = drafts_folder(client, label)
+    label = mailbox_label(mailbox)
+    folder = drafts_folder(client, mailbox)
     if b"UIDPLUS" not in client.capabilities():
         outcome.notes.append(
             f"{label}: the server lacks UIDPLUS, so outreach cannot remove only its own"
@@ -95,11 +100,13 @@ def _remove_drafts(
 
 
 def _file_sent(
-    client: IMAPClient, label: str, copies: Sequence[SentCopy], outcome: CopiesOutcome
+    client: IMAPClient, mailbox: ImapMailbox, copies: Sequence[SentCopy], outcome: CopiesOutcome
 ) -> None:
     if b"X-GM-EXT-1" in client.capabilities():
         return  # Gmail files what its SMTP server sends (a second copy would show twice)
-    folder = find_special_folder(client, SENT)
+    label = mailbox_label(mailbox)
+    found = find_role_folder(client, mailbox, Role.SENT)
+    folder = None if found is None else found.folder
     if folder is None:
         outcome.notes.append(f"{label}: no Sent folder found; no copy of the sent mail filed")
         return
@@ -125,10 +132,9 @@ def tidy_copies(
     outcome = CopiesOutcome()
     if not remove and not file_sent:
         return outcome
-    label = mailbox_label(mailbox)
     with imap_session(mailbox, root=root, environ=environ) as client:
         if remove:
-            _remove_drafts(client, label, remove, outcome)
+            _remove_drafts(client, mailbox, remove, outcome)
         if file_sent:
-            _file_sent(client, label, file_sent, outcome)
+            _file_sent(client, mailbox, file_sent, outcome)
     return outcome

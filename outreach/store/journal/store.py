@@ -285,12 +285,35 @@ SELECT d.intro_id, r.contact_id, 'unclear', r.at, r.message_id,
 UPDATE intros SET status = 'asked' WHERE mode = 'double_opt_in' AND status = 'ready';
 """
 
+# The message index: what sync learned of each message it read, kept with its
+# verdict so that a contact (or an address) added to the roster later gets the
+# touches of mail already read, without fetching anything again. Compact on
+# purpose: the folder's role as a small integer (0 inbox, 1 sent, 2 other),
+# the date as Unix seconds, and the correspondents (address_key form, space
+# separated) and subject only for mail a person wrote; NULL for machine mail.
+# indexed_addresses holds every (address, contact) pair the index has been
+# matched against: a pair not in it is new, and a contact id whose pairs now
+# belong to another id names a likely rename.
+MESSAGE_INDEX = """
+ALTER TABLE seen_messages ADD COLUMN role INTEGER;
+ALTER TABLE seen_messages ADD COLUMN at INTEGER;
+ALTER TABLE seen_messages ADD COLUMN addrs TEXT;
+ALTER TABLE seen_messages ADD COLUMN subject TEXT;
+CREATE TABLE IF NOT EXISTS indexed_addresses (
+    address    TEXT NOT NULL,
+    contact_id TEXT NOT NULL,
+    PRIMARY KEY (address, contact_id)
+) WITHOUT ROWID;
+"""
+
+
 MIGRATIONS: list[str] = [
     SCHEMA_V1,
     UNKNOWN_SENDERS_V2,
     REPORT_INDEXES_V3,
     FEEDS_AND_POSTS,
     CONSENT_AND_SENDING,
+    MESSAGE_INDEX,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 
