@@ -20,7 +20,7 @@ from outreach.base.errors import InputError, MailboxError, OutreachError, Proble
 from outreach.base.model import Touch, address_key
 from outreach.base.progress import Progress, no_progress
 from outreach.core.config import ImapMailbox, Mailbox, MaildirMailbox
-from outreach.core.match import FolderRole, role_by_name
+from outreach.core.match import FolderRole, Ignored, role_by_name
 from outreach.core.validation import did_you_mean
 from outreach.mail.imap.connection import (
     SENT,
@@ -258,7 +258,10 @@ def _sync_imap_folder(
         uid_batches = list(batches(uids, batcher.batch_size))
         with closing(stream_headers(client, uid_batches)) as stream:
             for batch, headers in zip(uid_batches, stream, strict=True):
-                messages: list[RawMessage] = [(h.raw, h.received_at) for h in headers]
+                messages: list[RawMessage] = [
+                    (h.raw, h.received_at) for h in headers if not h.oversized
+                ]
+                summary += _oversized(summary, len(headers) - len(messages))
                 reached = ImapCursor(status.uidvalidity, batch[-1])
 
                 def checkpoint(reached: ImapCursor = reached) -> None:
@@ -277,6 +280,17 @@ def _sync_imap_folder(
             raise
         raise error from exc
     return summary
+
+
+def _oversized(summary: FolderSummary, count: int) -> FolderSummary:
+    """Messages read but left unjudged because their header fields were too large."""
+    return FolderSummary(
+        summary.mailbox,
+        summary.folder,
+        summary.role,
+        read=count,
+        ignored=Counter({Ignored.OVERSIZED.value: count} if count else {}),
+    )
 
 
 def _folder_error(exc: Exception, mailbox: ImapMailbox, folder: str | None) -> MailboxError | None:
@@ -326,12 +340,14 @@ def _sync_maildir_folder(
             # Gone since listing (moved new/ -> cur/ or deleted): not marked
             # as processed, so the next run finds it under its new name.
             if header is not None:
-                messages.append((header.raw, header.delivered_at))
+                if not header.oversized:
+                    messages.append((header.raw, header.delivered_at))
                 read.append(key)
 
         def checkpoint(read: list[str] = read) -> None:
             add_maildir_keys(journal, mailbox.name, folder.name, read)
 
+        summary += _oversized(summary, len(read) - len(messages))
         summary += batcher.process(
             messages, folder=folder.name, role=folder.role, checkpoint=checkpoint
         )

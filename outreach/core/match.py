@@ -63,6 +63,9 @@ class Ignored(enum.StrEnum):
     UNKNOWN_SENDER = "unknown sender"
     NO_CONTACT = "no contact among recipients"
     NO_SENDER = "no sender"
+    # Header fields too large to read whole (see HEADER_LIMIT in the IMAP and
+    # Maildir edges): judging a cut header could take a robot for a friend.
+    OVERSIZED = "header too large"
 
 
 _BY_KIND = {
