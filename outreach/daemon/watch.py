@@ -30,6 +30,7 @@ from outreach.daemon.backoff import Backoff, auth_backoff, network_backoff
 from outreach.daemon.signals import Wakeup
 from outreach.daemon.wording import sync_line
 from outreach.mail.imap.connection import imap_session, mailbox_label
+from outreach.mail.imap.idle import start_idle
 from outreach.store.journal.store import Journal
 from outreach.store.workspace import Workspace
 
@@ -45,6 +46,10 @@ class WatchSettings:
     idle: bool  # use IDLE when the server offers it
     poll_seconds: float  # without IDLE: how often to sync
     renew_seconds: float = RENEW_SECONDS
+    # How long IDLE must hold before the session counts as working and the
+    # reconnect back-off starts again from its base: a server that logs in,
+    # syncs and then drops IDLE at once must not get a login every second.
+    settled_seconds: float = 60.0
 
 
 def silence_limit(mailbox: ImapMailbox) -> float:
@@ -150,7 +155,10 @@ class MailboxWatcher(threading.Thread):
         workspace = self._workspace()
         with imap_session(self.mailbox, root=workspace.root, environ=self._environ) as client:
             recovering = self._network.attempts > 0 or self._auth.attempts > 0
-            self._network.reset()
+            # The login worked: the slow back-off for refused logins is over.
+            # The network back-off keeps growing until the session has done
+            # useful work (a completed poll, or IDLE that holds), so a server
+            # that fails each session just after login is not hammered.
             self._auth.reset()
             self._sessions += 1
             folders = imap_folders(client, self.mailbox)
@@ -175,6 +183,7 @@ class MailboxWatcher(threading.Thread):
             if use_idle and not self._stopping:
                 self._idle(client, journal, folders)
                 return 0.0
+            self._network.reset()  # a poll that completed its sync
         # Polling: the connection is closed between polls, so a server's
         # autologout (30 minutes at least, RFC 3501 §5.4) never bites.
         return self.settings.poll_seconds
@@ -208,14 +217,19 @@ class MailboxWatcher(threading.Thread):
         watched = _watched_folder(folders)
         silence = silence_limit(self.mailbox)
         client.select_folder(watched[0], readonly=True)
-        client.idle()
+        news = start_idle(client)
         idle_since = heard_at = time.monotonic()
+        settle_at: float | None = idle_since + self.settings.settled_seconds
         sock = client.socket()
         while True:
             now = time.monotonic()
+            if settle_at is not None and now >= settle_at:
+                self._network.reset()
+                settle_at = None
             renew_at = idle_since + self.settings.renew_seconds
             probe_at = heard_at + silence
-            timeout = max(0.0, min(renew_at, probe_at) - now)
+            wake_at = min(renew_at, probe_at, settle_at or renew_at)
+            timeout = 0.0 if news else max(0.0, wake_at - now)
             # Waiting on the socket and the wake-up pipe together, instead of
             # idle_check(timeout), lets stop() end the wait at once. Like
             # idle_check's own poll, it cannot see a line already read into
@@ -227,7 +241,13 @@ class MailboxWatcher(threading.Thread):
                 client.idle_done()
                 return
             probe = False
-            if sock in readable:
+            if news:
+                # EXISTS came before IDLE's continuation (RFC 3501 §7 allows
+                # untagged data at any time): new mail, fetched at once.
+                news = False
+                self._log.debug("%s: new mail in %s", self.label, watched[0])
+                to_sync: Folders = [watched]
+            elif sock in readable:
                 responses = client.idle_check(timeout=0)
                 if responses:
                     heard_at = time.monotonic()
@@ -236,13 +256,15 @@ class MailboxWatcher(threading.Thread):
                         self._log.debug("%s: %s", self.label, _brief(responses))
                         continue
                     self._log.debug("%s: new mail in %s", self.label, watched[0])
-                    to_sync: Folders = [watched]
+                    to_sync = [watched]
                 else:
                     # Readable with no whole line: the end of the stream, or a
                     # line cut in two. DONE settles which.
                     probe, to_sync = True, [watched]
             elif time.monotonic() >= renew_at:
                 to_sync = folders
+            elif time.monotonic() < probe_at:
+                continue  # woken for the settling mark only: keep idling
             else:
                 probe, to_sync = True, [watched]
                 self._log.debug("%s: silent for %.0f s; checking it lives", self.label, silence)
@@ -255,7 +277,7 @@ class MailboxWatcher(threading.Thread):
             if self._stopping:
                 return
             client.select_folder(watched[0], readonly=True)
-            client.idle()
+            news = start_idle(client)
             idle_since = heard_at = time.monotonic()
 
     def _sleep(self, seconds: float) -> None:

@@ -52,6 +52,7 @@ class FakeImapServer:
     def start(self) -> FakeImapServer:
         self._socket = socket.create_server(("127.0.0.1", 0))
         self._socket.settimeout(0.2)
+        self._port: int = self._socket.getsockname()[1]
         thread = threading.Thread(target=self._accept, name="fake-imap", daemon=True)
         thread.start()
         self._threads.append(thread)
@@ -59,8 +60,7 @@ class FakeImapServer:
 
     @property
     def port(self) -> int:
-        port: int = self._socket.getsockname()[1]
-        return port
+        return self._port
 
     def close(self) -> None:
         self._closing.set()
