@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable, Mapping, MutableMapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta, tzinfo
-from functools import lru_cache, partial
+from functools import lru_cache, partial, wraps
 from pathlib import Path
 from types import TracebackType
 from typing import Any
@@ -23,6 +23,13 @@ from jinja2.sandbox import SandboxedEnvironment
 
 from outreach.base.errors import InputError, Problem
 from outreach.base.model import Contact, Event, Why
+from outreach.core.render_limits import (
+    FILTER_SIZES,
+    RenderLimits,
+    binop_size,
+    bounded_join,
+    call_size,
+)
 from outreach.core.validation import did_you_mean
 
 # One template per kind of draft; `kind.txt` holds the Subject line and the
@@ -129,6 +136,18 @@ class _Sandbox(SandboxedEnvironment):
     """
 
     _PLAIN = frozenset({Contact, Event, Me})
+    # Size-checked before they run (render_limits): a template's own code
+    # must not spend gigabytes, e.g. on `'x' * 10**9`.
+    intercepted_binops = frozenset({"*", "**", "+"})
+    limits = RenderLimits()
+
+    def call_binop(self, context: Any, operator: str, left: Any, right: Any) -> Any:
+        self.limits.check(binop_size(operator, left, right))
+        return super().call_binop(context, operator, left, right)
+
+    def call(__self, __context: Any, __obj: Any, *args: Any, **kwargs: Any) -> Any:
+        __self.limits.check(call_size(__obj, args, kwargs))
+        return super().call(__context, __obj, *args, **kwargs)
 
     def make_globals(self, d: MutableMapping[str, Any] | None) -> MutableMapping[str, Any]:
         # Jinja's default ChainMap is copied key by key in Python at every
@@ -145,12 +164,39 @@ class _Sandbox(SandboxedEnvironment):
         return super().getattr(obj, attribute)
 
 
+class _LimitedTemplate(jinja2.Template):
+    """A template whose `~` concatenations are size-checked like the sandbox's operators."""
+
+    @classmethod
+    def from_code(cls, environment: Any, code: Any, globals: Any, uptodate: Any = None) -> Any:
+        template = super().from_code(environment, code, globals, uptodate)
+        namespace = template.root_render_func.__globals__
+        limits = environment.limits
+        for name in ("str_join", "markup_join"):
+            if name in namespace:
+                namespace[name] = bounded_join(limits, namespace[name])
+        return template
+
+
+def _size_checked(name: str, original: Callable[..., Any], limits: RenderLimits) -> Any:
+    estimate = FILTER_SIZES[name]
+    skip = 1 if getattr(original, "jinja_pass_arg", None) is not None else 0
+
+    @wraps(original)  # keeps Jinja's pass_eval_context mark
+    def checked(*args: Any, **kwargs: Any) -> Any:
+        limits.check(estimate(*args[skip:], **kwargs))
+        return original(*args, **kwargs)
+
+    return checked
+
+
 @dataclass(frozen=True, slots=True)
 class TemplateOverrides:
-    """The workspace's own templates: file name -> source, read at the edge."""
+    """The workspace's own templates: file name -> source, read at the edge; and their limits."""
 
     folder: Path
     sources: Mapping[str, str]
+    limits: RenderLimits = field(default_factory=RenderLimits)
 
     def load(self, name: str) -> tuple[str, str, Callable[[], bool]] | None:
         # The file name goes with the source so errors and tracebacks in the
@@ -183,7 +229,12 @@ class Templates:
             lstrip_blocks=True,
             keep_trailing_newline=True,
         )
+        self.limits = overrides.limits if overrides is not None else RenderLimits()
+        self.env.limits = self.limits
+        self.env.template_class = _LimitedTemplate
         self.env.filters.update(day=day, when=when, and_list=and_list, sentence=sentence)
+        for name in FILTER_SIZES:
+            self.env.filters[name] = _size_checked(name, self.env.filters[name], self.limits)
         self._cache: dict[str, jinja2.Template | None] = {}
 
     def is_overridden(self, kind: str) -> bool:
@@ -250,8 +301,11 @@ class Templates:
         return partial(self.render, kind, context)
 
     def _run(self, file_name: str, template: jinja2.Template, context: Mapping[str, Any]) -> str:
+        limits = self.limits
         try:
-            return template.render(context)
+            # Output is counted as it is made and the whole render is timed:
+            # a template is the user's code, and must not hang a batch or the daemon.
+            return limits.run(lambda: limits.collect(template.generate(context)))
         # A template is the user's own code: whatever it raises (1/0, a sandbox
         # limit, an undefined name) is a mistake in their input, not a crash.
         except Exception as exc:
