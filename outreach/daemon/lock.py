@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import fcntl
 import os
+from contextlib import suppress
 from pathlib import Path
 from types import TracebackType
 
@@ -42,15 +43,23 @@ class WorkspaceLock:
                 f"{self.path.parent}: an outreach daemon is already running here ({who})",
                 hint=f"stop it with `kill {holder}`" if holder else None,
             ) from None
-        os.ftruncate(fd, 0)
-        os.pwrite(fd, f"{os.getpid()}\n".encode(), 0)
+        try:
+            os.ftruncate(fd, 0)
+            os.pwrite(fd, f"{os.getpid()}\n".encode(), 0)
+        except OSError as exc:  # a full disk, say: the pid is what a second daemon reads
+            os.close(fd)
+            raise WorkspaceError(
+                f"{self.path}: cannot write the lock file: {exc.strerror}",
+                hint="free some space on the disk and start the daemon again",
+            ) from exc
         self._fd = fd
 
     def release(self) -> None:
         if self._fd is None:
             return
         # Empty the file before unlocking, so nobody reads a dead daemon's pid.
-        os.ftruncate(self._fd, 0)
+        with suppress(OSError):
+            os.ftruncate(self._fd, 0)
         fcntl.flock(self._fd, fcntl.LOCK_UN)
         os.close(self._fd)
         self._fd = None
