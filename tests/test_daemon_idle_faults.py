@@ -98,3 +98,22 @@ def test_exists_before_the_idle_continuation_is_new_mail_and_idle_holds(
     assert network.attempts == 0
     assert not [m for m in messages if "reconnecting" in m or "Unexpected" in m], messages
     assert f"mailbox 'work' (127.0.0.1:{server.port}): new mail in INBOX" in messages
+
+
+def test_exists_in_the_same_packet_as_the_continuation_is_read_at_once(
+    tmp_path: Path, running: list[MailboxWatcher]
+) -> None:
+    # select() cannot see a line already in the read buffer; without looking
+    # there the news would wait for the silence probe (3 x timeout_seconds).
+    network = Backoff(base=0.02, cap=60.0, rng=random.Random(7))
+    messages: list[str] = []
+    with FakeImapServer(Misbehaviour("exists-with-continuation", "IDLE")) as server:
+        watcher = watcher_for(tmp_path, server, network, messages)
+        running.append(watcher)
+        watcher.start()
+        took = wait_for("IDLE again after the news", lambda: server.idles_established >= 3, 10.0)
+        watcher.stop()
+        watcher.join(timeout=10)
+    assert took < 3.0  # the silence probe would come after 6 s
+    assert server.logins == 1
+    assert f"mailbox 'work' (127.0.0.1:{server.port}): new mail in INBOX" in messages

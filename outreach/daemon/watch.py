@@ -29,8 +29,9 @@ from outreach.core.match import FolderRole
 from outreach.daemon.backoff import Backoff, auth_backoff, network_backoff
 from outreach.daemon.signals import Wakeup
 from outreach.daemon.wording import sync_line
+from outreach.mail.imap.bounds import has_buffered_line
 from outreach.mail.imap.connection import imap_session, mailbox_label
-from outreach.mail.imap.idle import start_idle
+from outreach.mail.imap.idle import buffered_responses, start_idle
 from outreach.store.journal.store import Journal
 from outreach.store.workspace import Workspace
 
@@ -229,12 +230,12 @@ class MailboxWatcher(threading.Thread):
             renew_at = idle_since + self.settings.renew_seconds
             probe_at = heard_at + silence
             wake_at = min(renew_at, probe_at, settle_at or renew_at)
-            timeout = 0.0 if news else max(0.0, wake_at - now)
+            # A line that came in one packet with "+ idling" already sits in
+            # the read buffer, where select() cannot see it: read it now.
+            buffered = has_buffered_line(client)
+            timeout = 0.0 if news or buffered else max(0.0, wake_at - now)
             # Waiting on the socket and the wake-up pipe together, instead of
-            # idle_check(timeout), lets stop() end the wait at once. Like
-            # idle_check's own poll, it cannot see a line already read into
-            # imaplib's buffer with the "+ idling" before it; the next
-            # keepalive or the silence probe picks that one up.
+            # idle_check(timeout), lets stop() end the wait at once.
             readable, _, _ = select.select([sock, self._wakeup.fileno()], [], [], timeout)
             self._wakeup.drain()
             if self._stopping:
@@ -247,8 +248,10 @@ class MailboxWatcher(threading.Thread):
                 news = False
                 self._log.debug("%s: new mail in %s", self.label, watched[0])
                 to_sync: Folders = [watched]
-            elif sock in readable:
-                responses = client.idle_check(timeout=0)
+            elif sock in readable or buffered:
+                responses = buffered_responses(client)
+                if sock in readable:
+                    responses += client.idle_check(timeout=0)
                 if responses:
                     heard_at = time.monotonic()
                     _raise_on_bye(responses)

@@ -31,7 +31,8 @@ STEPS = ("GREETING", "LOGIN", "LIST", "EXAMINE", "SEARCH", "FETCH", "IDLE", "LOG
 
 @dataclass
 class Misbehaviour:
-    """`how` at `step`: trickle | chatter | huge-literal | bye | exists-before-continuation."""
+    """`how` at `step`: trickle | chatter | stall | huge-literal | big-header | bye |
+    exists-before-continuation | exists-with-continuation."""
 
     how: str
     step: str
@@ -181,6 +182,14 @@ class Session:
                 b" BODY[HEADER.FIELDS (FROM)] {%d}\r\n%s)\r\n%s OK fetched\r\n"
                 % (len(header), header, tag)
             )
+            return "answered"
+        if how == "exists-with-continuation" and step == "IDLE":
+            # One packet: the client's select() sees nothing after reading "+".
+            self.send(b"+ idling\r\n* 4 EXISTS\r\n")
+            self.server.idles_established += 1
+            if not self.file.readline():
+                return "end"
+            self.send(b"%s OK idle done\r\n" % tag)
             return "answered"
         if how == "exists-before-continuation" and step == "IDLE":
             self.send(b"* 2 EXISTS\r\n")

@@ -276,6 +276,12 @@ def is_broken(client: Any) -> bool:
     return exchange is not None and exchange.broken
 
 
+def has_buffered_line(client: Any) -> bool:
+    """Whether a whole line already sits in the read buffer, where select() cannot see it."""
+    reader: _Reader | None = getattr(client, "_imap", None).__dict__.get("_reader")
+    return reader is not None and b"\n" in reader.buffer
+
+
 def skip_literal(read: Any, size: int) -> None:
     """Read and drop a literal of `size` bytes in chunks: memory stays small."""
     while size > 0:
@@ -289,6 +295,7 @@ __all__ = [
     "BoundedIMAPClient",
     "Limits",
     "ServerLimitError",
+    "has_buffered_line",
     "is_broken",
     "literal_limit",
     "skip_literal",

@@ -13,6 +13,10 @@ import imaplib
 import re
 from typing import Any
 
+from imapclient.imapclient import _parse_untagged_response  # type: ignore[import-untyped]
+
+from outreach.mail.imap.bounds import has_buffered_line
+
 _NEWS = re.compile(rb"^\* \d+ (EXISTS|RECENT)\b", re.IGNORECASE)
 
 
@@ -45,8 +49,20 @@ def start_idle(client: Any) -> bool:
             news = True
 
 
+def buffered_responses(client: Any) -> list[Any]:
+    """IDLE responses already read into the buffer (with "+ idling", say), parsed.
+
+    select() on the socket cannot see them; imapclient's idle_check() looks
+    only when the socket is readable.
+    """
+    found = []
+    while has_buffered_line(client):
+        found.append(_parse_untagged_response(client._imap._get_line()))
+    return found
+
+
 def _text(data: bytes) -> str:
     return data.decode("utf-8", "replace").strip().rstrip(".")
 
 
-__all__ = ["IdleEnded", "start_idle"]
+__all__ = ["IdleEnded", "buffered_responses", "start_idle"]
