@@ -35,6 +35,7 @@ SERVER_CASES = [
     ("endless slow chatter in FETCH", Misbehaviour("chatter", "FETCH", 0.1)),
     ("endless fast chatter in FETCH", Misbehaviour("chatter", "FETCH", 0.0)),
     ("1 GB literal announced", Misbehaviour("huge-literal", "FETCH", 0.0)),
+    ("endless FETCH answers", Misbehaviour("flood", "FETCH", 0.0)),
 ]
 
 

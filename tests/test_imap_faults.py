@@ -157,6 +157,18 @@ def test_a_huge_literal_is_refused_before_it_is_read(
     assert elapsed < TIMEOUT
 
 
+def test_an_endless_stream_of_answers_stops_at_the_memory_bound(
+    run_cli: RunCli,
+    serve,  # type: ignore[no-untyped-def]
+) -> None:
+    root = serve("flood", "FETCH", interval=0.0)
+    _, stderr, _ = timed_sync(run_cli, root, expect=1)
+    assert stderr == (
+        f"outreach: mailbox 'work' (127.0.0.1:{_port(root)}), folder 'INBOX': the answer to"
+        " UID FETCH went on past 128 MiB\n"
+    )
+
+
 @pytest.mark.parametrize("step", ["GREETING", "LOGIN", "LIST", "EXAMINE", "SEARCH", "FETCH"])
 def test_bye_at_any_step_is_one_line(run_cli: RunCli, serve, step: str) -> None:  # type: ignore[no-untyped-def]
     root = serve("bye", step)

@@ -31,7 +31,7 @@ STEPS = ("GREETING", "LOGIN", "LIST", "EXAMINE", "SEARCH", "FETCH", "IDLE", "LOG
 
 @dataclass
 class Misbehaviour:
-    """`how` at `step`: trickle | chatter | stall | huge-literal | big-header | bye |
+    """`how` at `step`: trickle | chatter | flood | stall | huge-literal | big-header | bye |
     exists-before-continuation | exists-with-continuation."""
 
     how: str
@@ -165,6 +165,11 @@ class Session:
             return "end"
         if how == "trickle":
             self.trickle(b"* 1 FETCH (UID 1 FLAGS ())\r\n" if step == "FETCH" else b"* OK x\r\n")
+            return "end"
+        if how == "flood" and step == "FETCH":
+            # Answers, not chatter, each earning time: only the size bound ends them.
+            line = b"* 1 FETCH (UID 1 FLAGS (" + b"\\Seen " * 9000 + b"))\r\n"
+            self.forever(lambda i: line)
             return "end"
         if how == "chatter":
             self.forever(lambda i: b"* OK still thinking %d\r\n" % i)

@@ -11,7 +11,9 @@ memory outreach uses. The rules, in `Limits`:
 - untagged status chatter (`* OK`, `* 3 EXISTS`, …) earns no extra time and
   at most 1,000 such responses may come with one command;
 - a line may be at most 16 MiB (a SEARCH answer listing two million UIDs),
-  a literal at most what the command asked for (1 MiB unless said otherwise).
+  a literal at most what the command asked for (1 MiB unless said otherwise),
+  and one answer at most 128 MiB in all (a 2,000-message header FETCH is a
+  few MiB): the memory a server can make outreach use stays bounded.
 
 While imapclient waits for IDLE pushes the socket is non-blocking and none of
 the time rules apply: IDLE is meant to be quiet; the watcher times it itself.
@@ -49,6 +51,7 @@ class Limits:
     max_chatter: int = 1000
     max_line: int = 16 * MIB
     max_literal: int = 1 * MIB
+    max_answer: int = 128 * MIB
 
 
 class ServerLimitError(Exception):
@@ -135,6 +138,11 @@ class _Reader:
         if not data:
             raise EOFError
         self.exchange.received += len(data)
+        if self.exchange.received > self.exchange.limits.max_answer:
+            self.exchange.broken = True
+            raise ServerLimitError(
+                f"{self.exchange.what} went on past {self.exchange.limits.max_answer // MIB} MiB"
+            )
         self.buffer += data
 
     def readline(self) -> bytes:
