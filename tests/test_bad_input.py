@@ -163,3 +163,13 @@ def test_toml_nested_500_levels_deep_is_one_line_in_any_file(
         f"{path}:{line}:{col}: TOML nested too deeply (more than 100 levels of [ and {{)"
     )
     assert "Traceback" not in result.stderr
+
+
+def test_an_intros_file_nested_500_levels_deep_is_one_line(tmp_path: Path, run_cli: RunCli) -> None:
+    ws = make_workspace(tmp_path / "ws")
+    pairs = tmp_path / "pairs.toml"
+    pairs.write_text('[[intros]]\na = "ana"\nb = "ben"\nwhy = ' + "[" * 500 + "]" * 500 + "\n")
+    result = run_cli("--home", str(ws), "draft", "intros", str(pairs), expect=2)
+    assert result.stderr.splitlines()[0] == (
+        f"{pairs}:4:107: TOML nested too deeply (more than 100 levels of [ and {{)"
+    )
