@@ -154,7 +154,7 @@ def test_a_huge_literal_is_refused_before_it_is_read(
         " UID FETCH announced 999,999,999 bytes for a few header fields (at most 16 MiB are"
         " read)\n"
     )
-    assert elapsed < TIMEOUT
+    assert elapsed < 3 * TIMEOUT
 
 
 def test_an_endless_stream_of_answers_stops_at_the_memory_bound(
@@ -176,7 +176,7 @@ def test_bye_at_any_step_is_one_line(run_cli: RunCli, serve, step: str) -> None:
     assert stderr.startswith(f"outreach: mailbox 'work' (127.0.0.1:{_port(root)})")
     assert stderr.count("\n") == 1
     assert "Traceback" not in stderr
-    assert elapsed < TIMEOUT
+    assert elapsed < 3 * TIMEOUT
 
 
 def test_header_limit_is_generous_for_a_long_thread() -> None:

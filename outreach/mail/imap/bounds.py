@@ -39,7 +39,7 @@ MIB = 1024 * KIB
 # allowed, but a stream of them must not keep a command alive.
 _STATUS_WORDS = frozenset({b"OK", b"NO", b"BAD", b"BYE", b"PREAUTH", b"CAPABILITY", b"FLAGS"})
 _MAILBOX_SIZE_WORDS = frozenset({b"EXISTS", b"RECENT", b"EXPUNGE"})
-_CHUNK = 64 * KIB
+_CHUNK = 256 * KIB
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,14 +90,7 @@ class _Exchange:
 
     def heard(self, line: bytes) -> None:
         """Account for one response line that starts a response."""
-        words = line.split(b" ", 3)
-        status = len(words) > 1 and words[0] == b"*" and words[1].upper() in _STATUS_WORDS
-        size = (
-            len(words) > 2
-            and words[0] == b"*"
-            and words[2].rstrip().upper() in (_MAILBOX_SIZE_WORDS)
-        )
-        if status or size:
+        if line[:2] == b"* " and _is_status(line):
             self.chatter += 1
             if self.chatter > self.limits.max_chatter:
                 self.broken = True
@@ -106,7 +99,22 @@ class _Exchange:
                     " and no end to the answer"
                 )
         else:
-            self.earned(len(line))
+            self.credit += len(line) / self.limits.bytes_per_second_credit
+
+
+def _is_status(line: bytes) -> bool:
+    """`* OK …`, `* FLAGS …`, `* 3 EXISTS`: state reports, not an answer (RFC 3501 §7)."""
+    if line[2:3].isdigit():  # message data: only a mailbox size report is status
+        return line[-10:].rstrip().upper().endswith((b" EXISTS", b" RECENT", b" EXPUNGE"))
+    end = line.find(b" ", 2)
+    word = (line[2:end] if end > 0 else line[2:]).rstrip().upper()
+    if word in _STATUS_WORDS:
+        return True
+    if not word.isdigit() or end < 0:
+        return False
+    after = line.find(b" ", end + 1)
+    second = (line[end + 1 : after] if after > 0 else line[end + 1 :]).rstrip().upper()
+    return second in _MAILBOX_SIZE_WORDS
 
 
 class _Reader:
@@ -115,8 +123,14 @@ class _Reader:
     def __init__(self, sock: socket.socket, exchange: _Exchange) -> None:
         self.sock = sock
         self.exchange = exchange
-        self.buffer = bytearray()
+        # Bytes received and not yet consumed start at `pos`: one slice per
+        # line, no copying of the rest (a bulk FETCH is 300,000 lines).
+        self.buffer = b""
+        self.pos = 0
         self.in_literal_line = False  # the next line continues a response after a literal
+
+    def has_line(self) -> bool:
+        return self.buffer.find(b"\n", self.pos) >= 0
 
     def _fill(self) -> None:
         blocking = self.sock.gettimeout()
@@ -143,35 +157,34 @@ class _Reader:
             raise ServerLimitError(
                 f"{self.exchange.what} went on past {self.exchange.limits.max_answer // MIB} MiB"
             )
-        self.buffer += data
+        self.buffer = self.buffer[self.pos :] + data
+        self.pos = 0
 
     def readline(self) -> bytes:
-        limit = self.exchange.limits.max_line
-        start = 0
-        while True:
-            end = self.buffer.find(b"\n", start)
-            if end >= 0:
-                break
-            if len(self.buffer) > limit:
+        end = self.buffer.find(b"\n", self.pos)
+        while end < 0:
+            if len(self.buffer) - self.pos > self.exchange.limits.max_line:
                 self.exchange.broken = True
                 raise ServerLimitError(
-                    f"{self.exchange.what}: the server sent a line longer than {limit // MIB} MiB"
+                    f"{self.exchange.what}: the server sent a line longer than"
+                    f" {self.exchange.limits.max_line // MIB} MiB"
                 )
-            start = len(self.buffer)
+            start = len(self.buffer) - self.pos
             try:
                 self._fill()
             except EOFError:
                 end = len(self.buffer) - 1
                 break
-        line = bytes(self.buffer[: end + 1])
-        del self.buffer[: end + 1]
+            end = self.buffer.find(b"\n", start)
+        line = self.buffer[self.pos : end + 1]
+        self.pos = end + 1
         # Waiting for IDLE pushes (non-blocking) is no exchange: nothing to count.
         if line and self.sock.gettimeout() != 0.0:
             if self.in_literal_line:
-                self.exchange.earned(len(line))
+                self.exchange.credit += len(line) / self.exchange.limits.bytes_per_second_credit
             else:
                 self.exchange.heard(line)
-        self.in_literal_line = line.endswith(b"}\r\n")
+        self.in_literal_line = line[-3:] == b"}\r\n"
         return line
 
     def read(self, size: int) -> bytes:
@@ -181,14 +194,14 @@ class _Reader:
                 f"{self.exchange.what}: the server announced {size:,} bytes where at most"
                 f" {self.exchange.max_literal:,} were asked for"
             )
-        while len(self.buffer) < size:
+        while len(self.buffer) - self.pos < size:
             try:
                 self._fill()
             except EOFError:
                 break
-        data = bytes(self.buffer[:size])
-        del self.buffer[:size]
-        self.exchange.earned(len(data))
+        data = self.buffer[self.pos : self.pos + size]
+        self.pos += len(data)
+        self.exchange.credit += len(data) / self.exchange.limits.bytes_per_second_credit
         return data
 
 
@@ -287,7 +300,7 @@ def is_broken(client: Any) -> bool:
 def has_buffered_line(client: Any) -> bool:
     """Whether a whole line already sits in the read buffer, where select() cannot see it."""
     reader: _Reader | None = getattr(client, "_imap", None).__dict__.get("_reader")
-    return reader is not None and b"\n" in reader.buffer
+    return reader is not None and reader.has_line()
 
 
 def skip_literal(read: Any, size: int) -> None:
