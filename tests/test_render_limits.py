@@ -159,3 +159,30 @@ def collect_in_workers() -> list[tuple[int, int]]:
     assert can_fork_workers()
     with results_in_order(pid_of_task, 4, workers=2) as runs:
         return [result for run in runs for result in run]
+
+
+def test_a_daemon_job_drafting_with_a_slow_template_fails_alone_after_render_seconds(
+    tmp_path: Path, run_cli: RunCli
+) -> None:
+    config = (
+        'timezone = "UTC"\n'
+        + FAST
+        + """
+[[daemon.jobs]]
+run = "draft shares"
+at = "daily 08:00"
+
+[[daemon.jobs]]
+run = "touch ana --kind note --note fine"
+at = "daily 08:00"
+"""
+    )
+    root = workspace_with_template(tmp_path, SLOW[0], config=config)
+    started = time.monotonic()
+    result = run_cli("--home", str(root), "--as-of", "2026-06-15", "daemon", "--once", expect=2)
+    assert time.monotonic() - started < 10
+    assert "ran `touch ana --kind note --note fine` (daily 08:00):\n" in result.stdout
+    assert result.stderr.splitlines()[:2] == [
+        "`draft shares` (daily 08:00) failed with exit status 2:",
+        f"  {root / 'templates' / 'share_event.txt'}:3: {TIME_ERROR}",
+    ]
