@@ -138,7 +138,7 @@ class _Sandbox(SandboxedEnvironment):
     _PLAIN = frozenset({Contact, Event, Me})
     # Size-checked before they run (render_limits): a template's own code
     # must not spend gigabytes, e.g. on `'x' * 10**9`.
-    intercepted_binops = frozenset({"*", "**", "+"})
+    intercepted_binops = frozenset({"*", "**", "+", "%"})
     limits = RenderLimits()
 
     def call_binop(self, context: Any, operator: str, left: Any, right: Any) -> Any:

@@ -90,6 +90,9 @@ def binop_size(operator: str, left: object, right: object) -> int:
         a, b = _sized(left), _sized(right)
         if a is not None and b is not None:
             return a + b
+    if operator == "%" and isinstance(left, str):
+        # printf-style formatting: `'%999999999s' % 'x'`
+        return len(left) + format_width(left)
     if operator == "**" and isinstance(left, int) and isinstance(right, int) and right > 0:
         # Decimal digits of the result: 10**10**9 is refused before it is computed.
         return int(right * math.log10(abs(left))) + 1 if abs(left) > 1 else 1
@@ -103,8 +106,10 @@ _FORMAT_WIDTH = re.compile(r"(\d{7,})")
 
 def call_size(obj: object, args: tuple[Any, ...], kwargs: dict[str, Any]) -> int:
     """An upper bound on the size of what calling `obj` returns, for str methods that amplify."""
-    owner = getattr(obj, "__self__", None)
-    name = getattr(obj, "__name__", "")
+    # Jinja's sandbox hands out str.format wrapped; the string is on the original.
+    method = getattr(obj, "__wrapped__", obj)
+    owner = getattr(method, "__self__", None)
+    name = getattr(method, "__name__", "")
     if not isinstance(owner, str):
         return 0
     numbers = [a for a in (*args, *kwargs.values()) if isinstance(a, int)]
