@@ -44,11 +44,12 @@ HUGE = [
     "{{ ('x' * 1000000) | replace('x', 'yy') }}",
     "{{ ('x' * 600000) ~ ('y' * 600000) }}",
     "{{ 10 ** 10000000 }}",
+    "{{ lipsum(10**6) }}",
 ]
 # Loops that would run for hours.
 SLOW = [
     "{% for a in range(100000) %}{% for b in range(100000) %}{% endfor %}{% endfor %}",
-    "{% for a in 'x' * 100000 %}{% for b in 'y' * 100000 %}{% endfor %}{% endfor %}",
+    "{% set s = 'x' * 100000 %}{% for a in s %}{% for b in s %}{% endfor %}{% endfor %}",
 ]
 
 
@@ -188,3 +189,16 @@ at = "daily 08:00"
         "`draft shares` (daily 08:00) failed with exit status 2:",
         f"  {root / 'templates' / 'share_event.txt'}:3: {TIME_ERROR}",
     ]
+
+
+def test_many_strings_each_under_the_limit_may_not_add_up_to_gigabytes(
+    tmp_path: Path, run_cli: RunCli
+) -> None:
+    body = "{% set l = [] %}{% for i in range(1000) %}{{ l.append('x' * 1000000) }}{% endfor %}"
+    root = workspace_with_template(tmp_path, body)
+    result = run_cli("--home", str(root), "check", expect=2)
+    assert result.stderr.splitlines()[0] == (
+        f"{root / 'templates' / 'share_event.txt'}:3: the template builds more than 8,388,608"
+        " characters of strings and lists in all (the limit is [drafts] render_max_kib x 8 in"
+        " outreach.toml)"
+    )

@@ -11,25 +11,19 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable, Mapping, MutableMapping
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta, tzinfo
-from functools import lru_cache, partial, wraps
+from datetime import UTC, datetime, timedelta
+from functools import partial
 from pathlib import Path
 from types import TracebackType
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import jinja2
-from jinja2.sandbox import SandboxedEnvironment
 
 from outreach.base.errors import InputError, Problem
 from outreach.base.model import Contact, Event, Why
-from outreach.core.render_limits import (
-    FILTER_SIZES,
-    RenderLimits,
-    binop_size,
-    bounded_join,
-    call_size,
-)
+from outreach.core.render_filters import and_list, day, sentence, when
+from outreach.core.render_limits import RenderLimits
+from outreach.core.sandbox_limits import LimitedSandbox
 from outreach.core.validation import did_you_mean
 
 # One template per kind of draft; `kind.txt` holds the Subject line and the
@@ -60,73 +54,10 @@ class Rendered:
     html: str | None = None
 
 
-# --- filters: plain English, no locale database, the same on every machine ---
-
-_MONTHS = (
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-)
-_DAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
-
-
-def day(moment: datetime) -> str:
-    """`Thursday 2 July`."""
-    return f"{_DAYS[moment.weekday()]} {moment.day} {_MONTHS[moment.month - 1]}"
-
-
-def when(moment: datetime) -> str:
-    """`Thursday 2 July 2026 at 18:00 (Europe/Berlin)`, in the event's own zone."""
-    # A batch renders the same event thousands of times; the zone is part of
-    # the key because equal instants in other zones read differently.
-    return _when(moment, moment.tzinfo)
-
-
-@lru_cache(maxsize=256)
-def _when(moment: datetime, zone: tzinfo | None) -> str:
-    if isinstance(zone, ZoneInfo):
-        label = zone.key
-    elif zone is UTC or moment.utcoffset() == timedelta(0):
-        label = "UTC"
-    else:
-        offset = moment.utcoffset() or timedelta(0)
-        minutes = int(offset.total_seconds() // 60)
-        sign = "+" if minutes >= 0 else "-"
-        label = f"UTC{sign}{abs(minutes) // 60:02d}:{abs(minutes) % 60:02d}"
-    return f"{day(moment)} {moment.year} at {moment:%H:%M} ({label})"
-
-
-def and_list(items: Iterable[object]) -> str:
-    """`art, housing and food`."""
-    return _and_list(tuple(str(i) for i in items))
-
-
-@lru_cache(maxsize=1024)
-def _and_list(words: tuple[str, ...]) -> str:
-    if len(words) <= 1:
-        return "".join(words)
-    return f"{', '.join(words[:-1])} and {words[-1]}"
-
-
-def sentence(text: str) -> str:
-    """`text` trimmed, ending with a full stop unless it already ends a sentence."""
-    text = text.strip()
-    return text if not text or text[-1] in ".!?…" else text + "."
-
-
 # --- loading ---
 
 
-class _Sandbox(SandboxedEnvironment):
+class _Sandbox(LimitedSandbox):
     """Jinja's sandbox, with a short path for the frozen values drafts are made of.
 
     Their public attributes are plain data (strings, tuples, dates), never
@@ -136,18 +67,6 @@ class _Sandbox(SandboxedEnvironment):
     """
 
     _PLAIN = frozenset({Contact, Event, Me})
-    # Size-checked before they run (render_limits): a template's own code
-    # must not spend gigabytes, e.g. on `'x' * 10**9`.
-    intercepted_binops = frozenset({"*", "**", "+", "%"})
-    limits = RenderLimits()
-
-    def call_binop(self, context: Any, operator: str, left: Any, right: Any) -> Any:
-        self.limits.check(binop_size(operator, left, right))
-        return super().call_binop(context, operator, left, right)
-
-    def call(__self, __context: Any, __obj: Any, *args: Any, **kwargs: Any) -> Any:
-        __self.limits.check(call_size(__obj, args, kwargs))
-        return super().call(__context, __obj, *args, **kwargs)
 
     def make_globals(self, d: MutableMapping[str, Any] | None) -> MutableMapping[str, Any]:
         # Jinja's default ChainMap is copied key by key in Python at every
@@ -162,32 +81,6 @@ class _Sandbox(SandboxedEnvironment):
             except AttributeError:
                 return self.undefined(obj=obj, name=attribute)
         return super().getattr(obj, attribute)
-
-
-class _LimitedTemplate(jinja2.Template):
-    """A template whose `~` concatenations are size-checked like the sandbox's operators."""
-
-    @classmethod
-    def from_code(cls, environment: Any, code: Any, globals: Any, uptodate: Any = None) -> Any:
-        template = super().from_code(environment, code, globals, uptodate)
-        namespace = template.root_render_func.__globals__
-        limits = environment.limits
-        for name in ("str_join", "markup_join"):
-            if name in namespace:
-                namespace[name] = bounded_join(limits, namespace[name])
-        return template
-
-
-def _size_checked(name: str, original: Callable[..., Any], limits: RenderLimits) -> Any:
-    estimate = FILTER_SIZES[name]
-    skip = 1 if getattr(original, "jinja_pass_arg", None) is not None else 0
-
-    @wraps(original)  # keeps Jinja's pass_eval_context mark
-    def checked(*args: Any, **kwargs: Any) -> Any:
-        limits.check(estimate(*args[skip:], **kwargs))
-        return original(*args, **kwargs)
-
-    return checked
 
 
 @dataclass(frozen=True, slots=True)
@@ -230,11 +123,8 @@ class Templates:
             keep_trailing_newline=True,
         )
         self.limits = overrides.limits if overrides is not None else RenderLimits()
-        self.env.limits = self.limits
-        self.env.template_class = _LimitedTemplate
         self.env.filters.update(day=day, when=when, and_list=and_list, sentence=sentence)
-        for name in FILTER_SIZES:
-            self.env.filters[name] = _size_checked(name, self.env.filters[name], self.limits)
+        self.env.apply_limits(self.limits)
         self._cache: dict[str, jinja2.Template | None] = {}
 
     def is_overridden(self, kind: str) -> bool:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Callable, Iterable
+from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
@@ -22,6 +23,11 @@ TimedRunner = Callable[[Callable[[], T], float], T]
 
 DEFAULT_SECONDS = 10.0
 DEFAULT_MAX_KIB = 1024  # a real email is a few KiB; 1 MiB leaves room for any HTML
+
+
+# What one render may build in all, as a multiple of the output limit.
+SPEND_FACTOR = 8
+_SPENT: ContextVar[int] = ContextVar("outreach_render_spent", default=0)
 
 
 class RenderLimitError(Exception):
@@ -54,6 +60,22 @@ class RenderLimits:
         if size > self.max_chars:
             raise self.too_big()
 
+    def spend(self, size: int) -> None:
+        """Check one operation's result, and the render's running total of them.
+
+        Each string may be up to the output limit, but a loop keeping many
+        (`l.append('x' * 1000000)`) must not add up to gigabytes either.
+        """
+        self.check(size)
+        total = _SPENT.get() + size
+        _SPENT.set(total)
+        if total > SPEND_FACTOR * self.max_chars:
+            raise RenderLimitError(
+                f"the template builds more than {SPEND_FACTOR * self.max_chars:,} characters"
+                " of strings and lists in all (the limit is [drafts] render_max_kib"
+                f" x {SPEND_FACTOR} in outreach.toml)"
+            )
+
     def collect(self, chunks: Iterable[str]) -> str:
         """Join generated output, stopping as soon as it passes the limit."""
         parts: list[str] = []
@@ -65,13 +87,16 @@ class RenderLimits:
         return "".join(parts)
 
     def run(self, work: Callable[[], T]) -> T:
-        if self.runner is None:
-            return work()
+        token = _SPENT.set(0)  # each render starts with a fresh budget
         try:
+            if self.runner is None:
+                return work()
             result: T = self.runner(work, self.seconds)
         except RenderTimeout as exc:
             # The traceback shows where the template was when time ran out.
             raise self.timed_out().with_traceback(exc.__traceback__) from None
+        finally:
+            _SPENT.reset(token)
         return result
 
 
@@ -163,12 +188,20 @@ FILTER_SIZES: dict[str, Callable[..., int]] = {
 }
 
 
+# Jinja globals that can make a large string: lipsum(n, html, min, max) words.
+GLOBAL_SIZES: dict[str, Callable[..., int]] = {
+    "lipsum": lambda n=5, html=True, min=20, max=100, *_, **__: (
+        n * max * 16 if isinstance(n, int) and isinstance(max, int) else 0
+    ),
+}
+
+
 def bounded_join(limits: RenderLimits, join: Callable[[Iterable[Any]], str]) -> Callable[..., str]:
     """Jinja's `~` concatenation, refusing to build a string over the limit."""
 
     def checked(seq: Iterable[Any]) -> str:
         items = list(seq)
-        limits.check(sum(len(i) for i in items if isinstance(i, str)))
+        limits.spend(sum(len(i) for i in items if isinstance(i, str)))
         return join(items)
 
     return checked
@@ -178,6 +211,7 @@ __all__ = [
     "DEFAULT_MAX_KIB",
     "DEFAULT_SECONDS",
     "FILTER_SIZES",
+    "GLOBAL_SIZES",
     "RenderLimitError",
     "RenderLimits",
     "RenderTimeout",
