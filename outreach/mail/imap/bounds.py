@@ -5,7 +5,7 @@ hold a session open by trickling bytes or chattering, nor decide how much
 memory outreach uses. The rules, in `Limits`:
 
 - the greeting must be complete within `timeout_seconds` of connecting;
-- after a command is sent, its answer must be complete within
+- once outreach waits for a command's answer, it must be complete within
   `timeout_seconds`, plus one second for every 16 KiB of answer received
   (so a large, steadily arriving FETCH is never cut short, and a trickle is);
 - untagged status chatter (`* OK`, `* 3 EXISTS`, …) earns no extra time and
@@ -69,14 +69,20 @@ class _Exchange:
 
     def start(self, what: str) -> None:
         self.what = what
-        self.started = time.monotonic()
+        # The clock starts when outreach first waits for the answer, not when
+        # it sent the command: a pipelined FETCH is sent while the previous
+        # batch is still being worked on, and that time is outreach's own.
+        self.started: float | None = None
         self.credit = 0.0
         self.chatter = 0
         self.received = 0
 
     def seconds_left(self) -> float:
+        now = time.monotonic()
+        if self.started is None:
+            self.started = now
         allowed = self.limits.timeout + self.credit
-        left = self.started + allowed - time.monotonic()
+        left = self.started + allowed - now
         if left <= 0:
             self.broken = True
             raise ServerLimitError(
