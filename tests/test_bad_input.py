@@ -136,3 +136,43 @@ def test_a_plain_password_is_refused_unless_only_its_owner_can_read_the_file(
     assert "hunter2" not in result.stderr
     (ws / "outreach.toml").chmod(0o600)
     run_cli("--home", str(ws), "check")
+
+
+@pytest.mark.parametrize(
+    ("file_name", "prefix"),
+    [
+        ("roster.toml", '[contacts.x]\nname = "X"\nemails = ["x@example.org"]\nnotes = '),
+        ("events.toml", '[events.x]\ntitle = "X"\nhost = "me"\ntags = '),
+        ("outreach.toml", None),
+    ],
+)
+@pytest.mark.parametrize("opener", ["[", "{a = "])
+def test_toml_nested_500_levels_deep_is_one_line_in_any_file(
+    tmp_path: Path, run_cli: RunCli, file_name: str, prefix: str | None, opener: str
+) -> None:
+    ws = make_workspace(tmp_path / "ws")
+    path = ws / file_name
+    closer = "]" if opener == "[" else "}"
+    value = opener * 500 + ("1" if opener != "[" else "") + closer * 500
+    if prefix is None:  # outreach.toml: a key of its own at the end
+        text = path.read_text() + f"\nextra = {value}\n"
+    else:
+        text = path.read_text() + f"\n{prefix}{value}\n"
+    path.write_text(text)
+    line = text.count("\n")
+    col = len(text.splitlines()[-1]) - len(value) + 100 * len(opener) + 1
+    result = run_cli("--home", str(ws), "check", expect=2)
+    assert result.stderr.splitlines()[0] == (
+        f"{path}:{line}:{col}: TOML nested too deeply (more than 100 levels of [ and {{)"
+    )
+    assert "Traceback" not in result.stderr
+
+
+def test_an_intros_file_nested_500_levels_deep_is_one_line(tmp_path: Path, run_cli: RunCli) -> None:
+    ws = make_workspace(tmp_path / "ws")
+    pairs = tmp_path / "pairs.toml"
+    pairs.write_text('[[intros]]\na = "ana"\nb = "ben"\nwhy = ' + "[" * 500 + "]" * 500 + "\n")
+    result = run_cli("--home", str(ws), "draft", "intros", str(pairs), expect=2)
+    assert result.stderr.splitlines()[0] == (
+        f"{pairs}:4:107: TOML nested too deeply (more than 100 levels of [ and {{)"
+    )

@@ -230,6 +230,12 @@ def test_addresses_of_a_parsed_field_are_kept_as_written() -> None:
         ("Mon, 20 Sep 1901 21:29:21 +0000", None),
         ("Thu, 01 Jan 1970 00:00:00 +0000", None),
         ("Mon, 20 Sep 99999 21:29:21 +0000", None),
+        # Year 1 written in four digits is year 1 (a broken clock), never 2001;
+        # only a two-digit year is widened (RFC 5322 §4.3).
+        ("Mon, 04 May 0001 09:00:00 +0000", None),
+        ("4 May 0099 09:00:00 -0000", None),
+        ("0001-05-04T09:00:00+00:00", None),
+        ("Fri, 04 May 01 09:00:00 +0000", datetime(2001, 5, 4, 9, 0, 0, tzinfo=UTC)),
     ],
 )
 def test_parse_date(value: str | None, expected: datetime | None) -> None:

@@ -16,7 +16,7 @@ from outreach.base.model import Circle
 from outreach.core.config import DEFAULT_CIRCLES
 from outreach.core.events import parse_events
 from outreach.core.recur import next_occurrence
-from outreach.core.render import when
+from outreach.core.render_filters import when
 from outreach.core.roster import parse_roster
 from outreach.core.shares import plan_shares
 from tests.conftest import RunCli

@@ -15,12 +15,11 @@ from outreach.core.render import (
     KINDS,
     Me,
     Templates,
-    and_list,
     check_templates,
     sample_contexts,
     share_event_context,
-    when,
 )
+from outreach.core.render_filters import and_list, when
 from outreach.store.workspace import read_template_overrides
 from tests.conftest import NOW, RunCli
 from tests.support.workspaces import make_workspace

@@ -116,7 +116,7 @@ def test_a_header_over_1_mib_is_not_cut_and_classified(tmp_path: Path, run_cli: 
     result = run_cli("--home", str(root), "sync")
     assert result.stdout.splitlines()[-2:] == [
         "1 folder, 1 message read (1 new), 0 touches recorded",
-        "ignored: 1 header over 1 MiB",
+        "ignored: 1 header too large",
     ]
     again = run_cli("--home", str(root), "sync")
     assert again.stdout.splitlines()[-1] == "1 folder, 0 messages read (0 new), 0 touches recorded"

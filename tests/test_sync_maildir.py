@@ -374,3 +374,29 @@ def test_progress_reports_each_batch_by_mailbox_and_folder(workspace: Path) -> N
         (5, 5, "home/INBOX"),
         (1, 1, "home/Sent"),
     ]
+
+
+def test_an_auto_reply_whose_marks_follow_over_a_mebibyte_of_header_is_not_counted(
+    tmp_path: Path, run_cli: RunCli
+) -> None:
+    # Reading stops at the limit; judging the first MiB alone would take this
+    # robot (its Auto-Submitted and List-Id come later) for a friend's reply.
+    root = make_workspace(tmp_path / "ws", extra_config=MAILBOX)
+    padding = "\n".join(f"X-Trace-{i}: " + "z" * 100 for i in range(11_000))
+    deliver(
+        root / "mail",
+        message(
+            "Ana Lima <ana@example.net>",
+            "Re: the spring convening",
+            msgid="<big1@example.net>",
+            extra=padding + "\nAuto-Submitted: auto-replied\nList-Id: <news.example.net>",
+        ),
+    )
+    result = sync(run_cli, root)
+    assert result.stdout.splitlines() == [
+        "home/INBOX: 1 message read (1 new), 0 touches",
+        "1 folder, 1 message read (1 new), 0 touches recorded",
+        "ignored: 1 header too large",
+    ]
+    with Journal.open(root / "journal.db") as journal:
+        assert touches_for(journal, "ana") == []

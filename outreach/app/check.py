@@ -7,7 +7,7 @@ from pathlib import Path
 
 from outreach.base.errors import InputError, Problem
 from outreach.core.render import KINDS, Me, check_templates
-from outreach.store.workspace import load_config, load_workspace, read_template_overrides
+from outreach.store.workspace import load_config, load_workspace, template_overrides
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,7 +33,7 @@ def check_workspace(root: Path) -> CheckResult:
         counts = (len(workspace.roster), len(workspace.events))
     except InputError as exc:
         problems += exc.problems
-    templates = read_template_overrides(root / Path(config.paths.templates).expanduser())
+    templates = template_overrides(root, config)
     problems += check_templates(templates, me=Me(config.me.name, config.me.email))
     InputError.collect(problems)
     return CheckResult(

@@ -16,12 +16,12 @@ import gc
 import os
 import signal
 import sys
-import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from outreach.base.errors import OutreachError
+from outreach.store.watchdog import other_threads
 
 if TYPE_CHECKING:
     from concurrent.futures import Future
@@ -40,7 +40,7 @@ def usable_cores() -> int:
 
 
 def can_fork_workers() -> bool:
-    return sys.platform.startswith("linux") and threading.active_count() == 1
+    return sys.platform.startswith("linux") and other_threads() == 0
 
 
 def _run_inherited(index: int) -> Any:

@@ -213,7 +213,7 @@ def _sync_maildir_folder(
             if header is None:
                 continue
             read.append(key)
-            if header.complete:
+            if not header.oversized:
                 messages.append((header.raw, header.delivered_at))
                 kept.append(key)
             else:

@@ -8,6 +8,7 @@ pipelined header FETCHes are done.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable, Mapping
 from contextlib import closing
 from typing import Any
@@ -19,7 +20,7 @@ from outreach.base.errors import MailboxError, OutreachError
 from outreach.base.progress import Progress, no_progress
 from outreach.core.config import ImapMailbox
 from outreach.core.folders import Found, FoundBy, Role, missing_role_message, setting_hint
-from outreach.core.match import FolderRole, role_by_name
+from outreach.core.match import FolderRole, Ignored, role_by_name
 from outreach.mail.imap.connection import (
     describe_failure,
     imap_session,
@@ -158,7 +159,11 @@ def _sync_imap_folder(
         # first of them, so a crash meanwhile reads them again.
         held: list[FetchedHeader] = []
         with closing(stream_headers(client, uid_batches)) as stream:
-            for batch, headers in zip(uid_batches, stream, strict=True):
+            for batch, fetched in zip(uid_batches, stream, strict=True):
+                # Header fields over the limit were read past, not kept: such a
+                # message is left unjudged, never classified on a cut header.
+                headers = [h for h in fetched if not h.oversized]
+                summary += _oversized(summary, len(fetched) - len(headers))
                 messages: list[RawMessage] = [(h.raw, h.received_at) for h in headers]
 
                 def checkpoint(end: int = batch[-1]) -> None:
@@ -220,6 +225,18 @@ def _process_held(
         checkpoint=checkpoint,
         handles=[h.uid for h in held],
         bodies=lambda positions: {i: bodies.get(held[i].uid, b"") for i in positions},
+    )
+
+
+def _oversized(summary: FolderSummary, count: int) -> FolderSummary:
+    """Messages read but left unjudged because their header fields were too large."""
+    return FolderSummary(
+        summary.mailbox,
+        summary.folder,
+        summary.role,
+        read=count,
+        new=count,
+        ignored=Counter({Ignored.OVERSIZED.value: count} if count else {}),
     )
 
 

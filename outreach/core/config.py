@@ -17,6 +17,7 @@ from typing import Any
 from outreach.base.errors import InputError, Problem
 from outreach.base.model import Circle
 from outreach.core.addresses import AddressError, normalise_address
+from outreach.core.render_limits import DEFAULT_MAX_KIB, DEFAULT_SECONDS
 from outreach.core.tomlsource import KeyLocator, KeyPath, TomlSyntaxError, parse_toml
 from outreach.core.validation import Validator
 
@@ -112,6 +113,8 @@ class Paths:
 class DraftsConfig:
     push: bool = False  # push each new draft to the IMAP Drafts folder as it is made
     mailbox: str | None = None  # which IMAP mailbox receives drafts; default the first
+    render_seconds: float = DEFAULT_SECONDS  # the longest one template may take to render
+    render_max_kib: int = DEFAULT_MAX_KIB  # the largest output one template may make
 
 
 @dataclass(frozen=True, slots=True)
@@ -513,10 +516,17 @@ def _read_paths(table: dict[str, Any], check: Validator) -> Paths:
 
 
 def _read_drafts(table: dict[str, Any], check: Validator) -> DraftsConfig:
-    check.unknown_keys(table, ("push", "mailbox"), ("drafts",))
+    check.unknown_keys(table, ("push", "mailbox", "render_seconds", "render_max_kib"), ("drafts",))
     return DraftsConfig(
         push=check.boolean(table, "push", ("drafts",), default=_default(DraftsConfig, "push")),
         mailbox=check.string(table, "mailbox", ("drafts",)),
+        render_seconds=check.number(
+            table, "render_seconds", ("drafts",), default=DEFAULT_SECONDS, minimum=0.1
+        ),
+        render_max_kib=check.integer(
+            table, "render_max_kib", ("drafts",), default=DEFAULT_MAX_KIB, minimum=1
+        )
+        or DEFAULT_MAX_KIB,
     )
 
 

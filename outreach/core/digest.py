@@ -16,7 +16,7 @@ from outreach.base.model import ME, Contact, Event, Roster
 from outreach.core.post_shares import post_audience
 from outreach.core.posts import Post
 from outreach.core.recur import next_occurrence
-from outreach.core.render import when
+from outreach.core.render_filters import when
 from outreach.core.shares import choose_recipients
 
 CIRCLE_ORDER = {"focus": 0, "extended": 1}

@@ -425,6 +425,10 @@ def parse_addresses(value: str | None) -> list[tuple[str, str]]:
     return found
 
 
+# A year written with three or four digits whose value is below 100: `0001`, `099`.
+_EARLY_YEAR = re.compile(r"(?<![\d:+\-.])0\d{2,3}(?![\d:])")
+
+
 def parse_date(value: str | None) -> datetime | None:
     """A Date field as an aware UTC datetime; None when missing or unusable.
 
@@ -435,6 +439,11 @@ def parse_date(value: str | None) -> datetime | None:
     if not value or not value.strip():
         return None
     moment: datetime | None = None
+    if _EARLY_YEAR.search(value):
+        # `0001` is the year 1, not 2001: email.utils widens every year below
+        # 100 as if it had two digits (RFC 5322 §4.3 allows that only for
+        # two-digit years). Before 1970 is a broken clock either way.
+        return None
     try:
         parts = parsedate_tz(value)
         if parts is not None:

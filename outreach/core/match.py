@@ -52,7 +52,9 @@ class Ignored(enum.StrEnum):
     UNKNOWN_SENDER = "unknown sender"
     NO_CONTACT = "no contact among recipients"
     NO_SENDER = "no sender"
-    OVERSIZED = "header over 1 MiB"  # cut by the reader: never classified
+    # Header fields too large to read whole (see HEADER_LIMIT in the IMAP and
+    # Maildir edges): judging a cut header could take a robot for a friend.
+    OVERSIZED = "header too large"
 
 
 _BY_KIND = {

@@ -10,20 +10,21 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable, Mapping, MutableMapping
-from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta, tzinfo
-from functools import lru_cache, partial
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from functools import partial
 from pathlib import Path
 from types import TracebackType
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import jinja2
-from jinja2.sandbox import SandboxedEnvironment
 
 from outreach.base.errors import InputError, Problem
 from outreach.base.model import Contact, Event, Why
 from outreach.core.post_shares import sample_post, share_post_context
+from outreach.core.render_filters import and_list, day, sentence, when
+from outreach.core.render_limits import RenderLimits
+from outreach.core.sandbox_limits import LimitedSandbox
 from outreach.core.validation import did_you_mean
 
 # One template per kind of draft; `kind.txt` holds the Subject line and the
@@ -54,89 +55,10 @@ class Rendered:
     html: str | None = None
 
 
-# --- filters: plain English, no locale database, the same on every machine ---
-
-_MONTHS = (
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-)
-_DAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
-
-
-def day(moment: datetime) -> str:
-    """`Thursday 2 July`."""
-    return f"{_DAYS[moment.weekday()]} {moment.day} {_MONTHS[moment.month - 1]}"
-
-
-def when(moment: datetime | Event) -> str:
-    """`Thursday 2 July 2026 at 18:00 (Europe/Berlin)`, in the event's own zone.
-
-    Given an event, an all-day one reads as its days, never as midnight:
-    `Saturday 12 December 2026`, or `Saturday 12 to Monday 14 December 2026`.
-    """
-    if isinstance(moment, Event):
-        if not moment.all_day:
-            return when(moment.start)
-        first = moment.start
-        last = (moment.end - timedelta(days=1)) if moment.end is not None else first
-        if last.date() <= first.date():
-            return f"{day(first)} {first.year}"
-        if first.year != last.year:
-            return f"{day(first)} {first.year} to {day(last)} {last.year}"
-        if first.month != last.month:
-            return f"{day(first)} to {day(last)} {last.year}"
-        return f"{_DAYS[first.weekday()]} {first.day} to {day(last)} {last.year}"
-    # A batch renders the same event thousands of times; the zone is part of
-    # the key because equal instants in other zones read differently.
-    return _when(moment, moment.tzinfo)
-
-
-@lru_cache(maxsize=256)
-def _when(moment: datetime, zone: tzinfo | None) -> str:
-    if isinstance(zone, ZoneInfo):
-        label = zone.key
-    elif zone is UTC or moment.utcoffset() == timedelta(0):
-        label = "UTC"
-    else:
-        offset = moment.utcoffset() or timedelta(0)
-        minutes = int(offset.total_seconds() // 60)
-        sign = "+" if minutes >= 0 else "-"
-        label = f"UTC{sign}{abs(minutes) // 60:02d}:{abs(minutes) % 60:02d}"
-    return f"{day(moment)} {moment.year} at {moment:%H:%M} ({label})"
-
-
-def and_list(items: Iterable[object]) -> str:
-    """`art, housing and food`."""
-    return _and_list(tuple(str(i) for i in items))
-
-
-@lru_cache(maxsize=1024)
-def _and_list(words: tuple[str, ...]) -> str:
-    if len(words) <= 1:
-        return "".join(words)
-    return f"{', '.join(words[:-1])} and {words[-1]}"
-
-
-def sentence(text: str) -> str:
-    """`text` trimmed, ending with a full stop unless it already ends a sentence."""
-    text = text.strip()
-    return text if not text or text[-1] in ".!?…" else text + "."
-
-
 # --- loading ---
 
 
-class _Sandbox(SandboxedEnvironment):
+class _Sandbox(LimitedSandbox):
     """Jinja's sandbox, with a short path for the frozen values drafts are made of.
 
     Their public attributes are plain data (strings, tuples, dates), never
@@ -164,10 +86,11 @@ class _Sandbox(SandboxedEnvironment):
 
 @dataclass(frozen=True, slots=True)
 class TemplateOverrides:
-    """The workspace's own templates: file name -> source, read at the edge."""
+    """The workspace's own templates: file name -> source, read at the edge; and their limits."""
 
     folder: Path
     sources: Mapping[str, str]
+    limits: RenderLimits = field(default_factory=RenderLimits)
 
     def load(self, name: str) -> tuple[str, str, Callable[[], bool]] | None:
         # The file name goes with the source so errors and tracebacks in the
@@ -200,7 +123,9 @@ class Templates:
             lstrip_blocks=True,
             keep_trailing_newline=True,
         )
+        self.limits = overrides.limits if overrides is not None else RenderLimits()
         self.env.filters.update(day=day, when=when, and_list=and_list, sentence=sentence)
+        self.env.apply_limits(self.limits)
         self._cache: dict[str, jinja2.Template | None] = {}
 
     def is_overridden(self, kind: str) -> bool:
@@ -267,8 +192,11 @@ class Templates:
         return partial(self.render, kind, context)
 
     def _run(self, file_name: str, template: jinja2.Template, context: Mapping[str, Any]) -> str:
+        limits = self.limits
         try:
-            return template.render(context)
+            # Output is counted as it is made and the whole render is timed:
+            # a template is the user's code, and must not hang a batch or the daemon.
+            return limits.run(lambda: limits.collect(template.generate(context)))
         # A template is the user's own code: whatever it raises (1/0, a sandbox
         # limit, an undefined name) is a mistake in their input, not a crash.
         except Exception as exc:

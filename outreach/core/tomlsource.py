@@ -49,6 +49,57 @@ def parse_toml(text: str, path: str) -> dict[str, Any]:
         return tomli.loads(text)
     except tomli.TOMLDecodeError as exc:
         raise TomlSyntaxError(toml_problem(exc, path, text)) from exc
+    except RecursionError:
+        # The parser recurses once per nested array or inline table.
+        line, col = deepest_nesting(text, MAX_NESTING)
+        raise TomlSyntaxError(
+            Problem(
+                path=path,
+                message=f"TOML nested too deeply (more than {MAX_NESTING} levels of [ and {{)",
+                line=line,
+                col=col,
+            )
+        ) from None
+
+
+# Far beyond any file a person writes; well within Python's recursion limit.
+MAX_NESTING = 100
+_NESTING_TOKENS = re.compile(r'"""|\'\'\'|\\.|["\'#\n\[\]{}]')
+
+
+def deepest_nesting(text: str, limit: int) -> tuple[int | None, int | None]:
+    """Line and column where arrays and inline tables first nest deeper than `limit`.
+
+    Only called after the parser gave up, so it may be slow; it skips strings
+    and comments roughly (enough to point at the place), never raises.
+    """
+    depth = 0
+    line, line_start = 1, 0
+    quote: str | None = None
+    comment = False
+    for token in _NESTING_TOKENS.finditer(text):
+        kind = token.group()
+        if kind == "\n":
+            line, line_start = line + 1, token.end()
+            comment = False
+            if quote in ('"', "'"):
+                quote = None
+        elif comment:
+            continue
+        elif quote is not None:
+            if kind == quote:
+                quote = None
+        elif kind in ('"""', "'''", '"', "'"):
+            quote = kind
+        elif kind == "#":
+            comment = True
+        elif kind in "[{":
+            depth += 1
+            if depth > limit:
+                return line, token.start() - line_start + 1
+        elif kind in "]}":
+            depth = max(depth - 1, 0)
+    return None, None
 
 
 def toml_problem(exc: tomli.TOMLDecodeError, path: str, text: str) -> Problem:

@@ -8,6 +8,7 @@ dies, so a crash never leaves a stale lock to clean up by hand.
 from __future__ import annotations
 
 import os
+from contextlib import suppress
 from pathlib import Path
 from types import TracebackType
 
@@ -40,15 +41,23 @@ class WorkspaceLock:
             raise AlreadyRunning(
                 f"{self.path.parent}: an outreach daemon is already running here ({who})",
                 hint=f"stop it with `kill {holder}`" if holder else None,
-            )
-        lock.write_note(f"{os.getpid()}\n")
+            ) from None
+        try:
+            lock.write_note(f"{os.getpid()}\n")
+        except OSError as exc:  # a full disk, say: the pid is what a second daemon reads
+            lock.close()
+            raise WorkspaceError(
+                f"{self.path}: cannot write the lock file: {exc.strerror}",
+                hint="free some space on the disk and start the daemon again",
+            ) from exc
         self._lock = lock
 
     def release(self) -> None:
         if self._lock is None:
             return
         # Empty the file before unlocking, so nobody reads a dead daemon's pid.
-        self._lock.write_note("")
+        with suppress(OSError):
+            self._lock.write_note("")
         self._lock.close()
         self._lock = None
 

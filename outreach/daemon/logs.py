@@ -7,8 +7,11 @@ never configuration values or credentials.
 
 from __future__ import annotations
 
+import io
 import logging
 import logging.handlers
+import os
+import sys
 from pathlib import Path
 from typing import TextIO
 
@@ -22,6 +25,25 @@ def daemon_logger() -> logging.Logger:
     return logging.getLogger(LOGGER_NAME)
 
 
+class _PrivateLogFile(logging.handlers.WatchedFileHandler):
+    """The daemon's log file, created readable by its owner alone (it names people and
+    mailboxes), reopened after logrotate; a failed write (a full disk) is one line on
+    stderr, said once, instead of a traceback per log line."""
+
+    _complained = False
+
+    def _open(self) -> io.TextIOWrapper:
+        fd = os.open(self.baseFilename, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+        return io.TextIOWrapper(io.FileIO(fd, "a"), encoding=self.encoding, errors=self.errors)
+
+    def handleError(self, record: logging.LogRecord) -> None:
+        if not self._complained:
+            self._complained = True
+            error = sys.exc_info()[1]
+            reason = getattr(error, "strerror", None) or error
+            sys.stderr.write(f"outreach: {self.baseFilename}: cannot write the log: {reason}\n")
+
+
 class LogSetup:
     """Attaches one handler to the `outreach` logger; `close()` detaches it."""
 
@@ -32,7 +54,7 @@ class LogSetup:
             try:
                 log_file.parent.mkdir(parents=True, exist_ok=True)
                 # WatchedFileHandler reopens the file after logrotate moves it.
-                handler = logging.handlers.WatchedFileHandler(log_file, encoding="utf-8")
+                handler = _PrivateLogFile(log_file, encoding="utf-8")
             except OSError as exc:
                 raise WorkspaceError(
                     f"{log_file}: cannot open the log file: {exc.strerror}"

@@ -29,7 +29,9 @@ from outreach.core.match import FolderRole
 from outreach.daemon.backoff import Backoff, auth_backoff, network_backoff
 from outreach.daemon.signals import Wakeup
 from outreach.daemon.wording import sync_line
+from outreach.mail.imap.bounds import has_buffered_line
 from outreach.mail.imap.connection import imap_session, mailbox_label
+from outreach.mail.imap.idle import buffered_responses, start_idle
 from outreach.store.journal.store import Journal
 from outreach.store.workspace import Workspace
 
@@ -45,6 +47,10 @@ class WatchSettings:
     idle: bool  # use IDLE when the server offers it
     poll_seconds: float  # without IDLE: how often to sync
     renew_seconds: float = RENEW_SECONDS
+    # How long IDLE must hold before the session counts as working and the
+    # reconnect back-off starts again from its base: a server that logs in,
+    # syncs and then drops IDLE at once must not get a login every second.
+    settled_seconds: float = 60.0
 
 
 def silence_limit(mailbox: ImapMailbox) -> float:
@@ -150,7 +156,10 @@ class MailboxWatcher(threading.Thread):
         workspace = self._workspace()
         with imap_session(self.mailbox, root=workspace.root, environ=self._environ) as client:
             recovering = self._network.attempts > 0 or self._auth.attempts > 0
-            self._network.reset()
+            # The login worked: the slow back-off for refused logins is over.
+            # The network back-off keeps growing until the session has done
+            # useful work (a completed poll, or IDLE that holds), so a server
+            # that fails each session just after login is not hammered.
             self._auth.reset()
             self._sessions += 1
             # A missing Sent folder is said once, not at every reconnect.
@@ -177,9 +186,13 @@ class MailboxWatcher(threading.Thread):
                 how,
             )
             self._catch_up(client, journal, folders)
-            if use_idle and not self._stopping:
-                self._idle(client, journal, folders)
+            if use_idle:
+                # A catch-up alone is not yet useful work for an IDLE session:
+                # the back-off settles only once IDLE has held (see _idle).
+                if not self._stopping:
+                    self._idle(client, journal, folders)
                 return 0.0
+            self._network.reset()  # a poll that completed its sync
         # Polling: the connection is closed between polls, so a server's
         # autologout (30 minutes at least, RFC 3501 §5.4) never bites.
         return self.settings.poll_seconds
@@ -213,28 +226,41 @@ class MailboxWatcher(threading.Thread):
         watched = _watched_folder(folders)
         silence = silence_limit(self.mailbox)
         client.select_folder(watched[0], readonly=True)
-        client.idle()
+        news = start_idle(client)
         self._log.debug("%s: idling on %s", self.label, watched[0])
         idle_since = heard_at = time.monotonic()
+        settle_at: float | None = idle_since + self.settings.settled_seconds
         sock = client.socket()
         while True:
             now = time.monotonic()
+            if settle_at is not None and now >= settle_at:
+                self._network.reset()
+                settle_at = None
             renew_at = idle_since + self.settings.renew_seconds
             probe_at = heard_at + silence
-            timeout = max(0.0, min(renew_at, probe_at) - now)
+            wake_at = min(renew_at, probe_at, settle_at or renew_at)
+            # A line that came in one packet with "+ idling" already sits in
+            # the read buffer, where select() cannot see it: read it now.
+            buffered = has_buffered_line(client)
+            timeout = 0.0 if news or buffered else max(0.0, wake_at - now)
             # Waiting on the socket and the wake-up pipe together, instead of
-            # idle_check(timeout), lets stop() end the wait at once. Like
-            # idle_check's own poll, it cannot see a line already read into
-            # imaplib's buffer with the "+ idling" before it; the next
-            # keepalive or the silence probe picks that one up.
+            # idle_check(timeout), lets stop() end the wait at once.
             readable, _, _ = select.select([sock, self._wakeup.fileno()], [], [], timeout)
             self._wakeup.drain()
             if self._stopping:
                 client.idle_done()
                 return
             probe = False
-            if sock in readable:
-                responses = client.idle_check(timeout=0)
+            if news:
+                # EXISTS came before IDLE's continuation (RFC 3501 §7 allows
+                # untagged data at any time): new mail, fetched at once.
+                news = False
+                self._log.debug("%s: new mail in %s", self.label, watched[0])
+                to_sync: Folders = [watched]
+            elif sock in readable or buffered:
+                responses = buffered_responses(client)
+                if sock in readable:
+                    responses += client.idle_check(timeout=0)
                 if responses:
                     heard_at = time.monotonic()
                     _raise_on_bye(responses)
@@ -242,13 +268,15 @@ class MailboxWatcher(threading.Thread):
                         self._log.debug("%s: %s", self.label, _brief(responses))
                         continue
                     self._log.debug("%s: new mail in %s", self.label, watched[0])
-                    to_sync: Folders = [watched]
+                    to_sync = [watched]
                 else:
                     # Readable with no whole line: the end of the stream, or a
                     # line cut in two. DONE settles which.
                     probe, to_sync = True, [watched]
             elif time.monotonic() >= renew_at:
                 to_sync = folders
+            elif time.monotonic() < probe_at:
+                continue  # woken for the settling mark only: keep idling
             else:
                 probe, to_sync = True, [watched]
                 self._log.debug("%s: silent for %.0f s; checking it lives", self.label, silence)
@@ -261,7 +289,7 @@ class MailboxWatcher(threading.Thread):
             if self._stopping:
                 return
             client.select_folder(watched[0], readonly=True)
-            client.idle()
+            news = start_idle(client)
             idle_since = heard_at = time.monotonic()
 
     def _sleep(self, seconds: float) -> None:

@@ -21,7 +21,10 @@ _MESSAGE_DIRS = ("new", "cur")
 _SKIP_DIRS = frozenset({"new", "cur", "tmp"})
 _MAX_DEPTH = 4  # folders of Maildirs nest a few levels at most
 _CHUNK = 16 * 1024
-HEADER_LIMIT = 1024 * 1024  # a "header" longer than this is a broken file; stop there
+# A header longer than this is read no further: the message is left unjudged
+# (`oversized`), never cut and classified, since the fields that mark a robot
+# (Auto-Submitted, List-Id) may sit after the cut.
+HEADER_LIMIT = 1024 * 1024
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,9 +38,7 @@ class MaildirFolder:
 class MaildirHeader:
     raw: bytes  # the header block, up to and including the blank line
     delivered_at: datetime  # the file's mtime: Dovecot and most MDAs set it to delivery time
-    # False when no blank line ended the header within HEADER_LIMIT: `raw` is
-    # cut, and a cut header must not be classified (its List-Id may be past the cut).
-    complete: bool = True
+    oversized: bool = False  # no end of header within HEADER_LIMIT: raw is empty
 
 
 def _is_maildir(path: Path) -> bool:
@@ -132,7 +133,7 @@ def read_header(path: Path) -> MaildirHeader | None:
         with open(path, "rb") as handle:
             delivered = os.fstat(handle.fileno()).st_mtime
             data = handle.read(_CHUNK)
-            while b"\n\n" not in data and b"\n\r\n" not in data and len(data) < HEADER_LIMIT:
+            while b"\n\n" not in data and b"\n\r\n" not in data and len(data) <= HEADER_LIMIT:
                 more = handle.read(_CHUNK)
                 if not more:
                     break
@@ -143,14 +144,16 @@ def read_header(path: Path) -> MaildirHeader | None:
         return None
     except OSError as exc:
         raise MailboxError(f"{path}: cannot read: {exc.strerror}") from exc
+    moment = datetime.fromtimestamp(delivered, UTC)
     ends = [i for i in (data.find(b"\n\n"), data.find(b"\n\r\n")) if i >= 0]
     if ends:
         end = min(ends)
+        if end > HEADER_LIMIT:
+            return MaildirHeader(b"", moment, oversized=True)
         data = data[: end + (2 if data[end + 1 : end + 2] == b"\n" else 3)]
-    # A file that ends without a blank line is all header; one still going at
-    # the limit is not, and is reported as cut.
-    complete = bool(ends) or len(data) < HEADER_LIMIT
-    return MaildirHeader(data, datetime.fromtimestamp(delivered, UTC), complete)
+    elif len(data) > HEADER_LIMIT:
+        return MaildirHeader(b"", moment, oversized=True)
+    return MaildirHeader(data, moment)
 
 
 def read_body_start(path: Path, limit: int) -> bytes:

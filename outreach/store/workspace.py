@@ -27,6 +27,7 @@ from outreach.store.cache import cache_key, read_cache, write_cache
 
 if TYPE_CHECKING:
     from outreach.core.render import TemplateOverrides
+    from outreach.core.render_limits import RenderLimits
 
 HOME_ENV = "OUTREACH_HOME"
 
@@ -141,8 +142,11 @@ class Workspace:
         return self.path(self.config.paths.journal)
 
     def template_overrides(self) -> TemplateOverrides:
-        """The workspace's own templates, by file name, for `outreach.core.render.Templates`."""
-        return read_template_overrides(self.templates_dir)
+        """The workspace's own templates, by file name, for `outreach.core.render.Templates`.
+
+        With them the limits on what rendering may cost, from `[drafts]`.
+        """
+        return template_overrides(self.root, self.config)
 
     def refuse_to_overwrite_own_files(self, target: Path) -> None:
         """An export or report must never replace the files the user keeps by hand."""
@@ -173,7 +177,24 @@ def read_text(path: Path, shown: str) -> str:
         ) from None
 
 
-def read_template_overrides(folder: Path) -> TemplateOverrides:
+def template_overrides(root: Path, config: Config) -> TemplateOverrides:
+    """The templates of the workspace at `root`, with `[drafts]`' limits on rendering.
+
+    Needs only the config, so `check` can render them while the roster is broken.
+    """
+    from outreach.core.render_limits import RenderLimits
+    from outreach.store.watchdog import run_timed
+
+    drafts = config.drafts
+    limits = RenderLimits(
+        seconds=drafts.render_seconds,
+        max_chars=drafts.render_max_kib * 1024,
+        runner=run_timed,
+    )
+    return read_template_overrides(root / Path(config.paths.templates).expanduser(), limits)
+
+
+def read_template_overrides(folder: Path, limits: RenderLimits | None = None) -> TemplateOverrides:
     """Every file under `folder` (relative names with '/'), as text; none if no folder."""
     from outreach.core.render import TemplateOverrides  # Jinja2 loads only where templates are used
 
@@ -183,7 +204,9 @@ def read_template_overrides(folder: Path) -> TemplateOverrides:
             if path.is_file() and not path.name.startswith("."):
                 name = path.relative_to(folder).as_posix()
                 sources[name] = read_text(path, str(path))
-    return TemplateOverrides(folder=folder, sources=sources)
+    if limits is None:
+        return TemplateOverrides(folder=folder, sources=sources)
+    return TemplateOverrides(folder=folder, sources=sources, limits=limits)
 
 
 def load_config(root: Path) -> Config:

@@ -82,7 +82,7 @@ def register(subparsers: Any, common: argparse.ArgumentParser) -> None:
 
 def run_list(ctx: Context) -> int:
     from outreach.app.events import list_events
-    from outreach.core.render import when
+    from outreach.core.render_filters import when
 
     now = ctx.now()
     rows = list_events(ctx.workspace(), ctx.journal(), now=now, include_over=ctx.args.all)

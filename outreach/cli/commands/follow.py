@@ -38,7 +38,7 @@ def register(subparsers: Any, common: argparse.ArgumentParser) -> None:
 
 def run(ctx: Context) -> int:
     from outreach.app.follow import follow_feeds
-    from outreach.core.render import when
+    from outreach.core.render_filters import when
 
     workspace = ctx.workspace()
     result = follow_feeds(workspace, ctx.journal(), now=ctx.now(), progress=ctx.progress())

@@ -31,6 +31,7 @@ from outreach.core.folders import (
     setting_hint,
 )
 from outreach.mail.credentials import resolve_secret
+from outreach.mail.imap.bounds import BoundedIMAPClient, Limits, ServerLimitError, is_broken
 from outreach.mail.netfail import describe_network_failure, verified_tls_context
 
 SENT = b"\\Sent"
@@ -46,6 +47,8 @@ def describe_failure(exc: BaseException, *, timeout: float | None = None) -> str
     """What went wrong, in a few words, for a network, TLS or IMAP failure; None for others."""
     if isinstance(exc, LoginError):
         return f"login refused: {_server_text(exc)}"
+    if isinstance(exc, ServerLimitError):
+        return str(exc)
     network = describe_network_failure(exc, timeout=timeout)
     if network is not None:
         return network
@@ -103,8 +106,11 @@ def imap_session(
     )
     timeout = mailbox.timeout_seconds
     try:
-        client = IMAPClient(
+        # Bounded: the greeting and every answer must complete in time and
+        # within size limits, whatever the server sends (see bounds.py).
+        client = BoundedIMAPClient(
             mailbox.host,
+            limits=Limits(timeout=timeout),
             port=mailbox.port,
             ssl=mailbox.tls is Tls.IMPLICIT,
             ssl_context=context,
@@ -158,6 +164,10 @@ def _translated(
 
 def _close(client: IMAPClient) -> None:
     """LOGOUT when the connection still works; otherwise just close the socket."""
+    if is_broken(client):  # mid-answer after a broken bound: LOGOUT would only wait again
+        with suppress(Exception):
+            client.shutdown()
+        return
     try:
         client.logout()
     except Exception:

@@ -19,10 +19,18 @@ from typing import Any, TypeVar
 
 from outreach.core.delivery_report import BODY_PEEK_BYTES
 from outreach.core.headers import FETCH_FIELDS
+from outreach.mail.imap.bounds import KIB, MIB, ServerLimitError, literal_limit, skip_literal
 
 _FIELD_LIST = " ".join(FETCH_FIELDS).upper()
 FETCH_ITEMS = f"(UID INTERNALDATE BODY.PEEK[HEADER.FIELDS ({_FIELD_LIST})])"
 _ITEMS = FETCH_ITEMS.encode("ascii")
+
+# The few header fields sync asks for fit in a few KiB; a long thread's
+# References makes tens. A message whose fields are larger (up to the skip
+# limit) is read past without keeping it and left uncounted; a larger
+# announcement is no real message, and fails the FETCH at once.
+HEADER_LIMIT = 256 * KIB
+SKIP_LIMIT = 16 * MIB
 
 _UID = re.compile(rb"\bUID (\d+)")
 _INTERNALDATE = re.compile(rb'INTERNALDATE "([^"]+)"')
@@ -51,6 +59,7 @@ class FetchedHeader:
     uid: int
     received_at: datetime | None  # INTERNALDATE, in UTC
     raw: bytes  # the requested header fields, CRLF line ends, blank line last
+    oversized: bool = False  # the fields were over HEADER_LIMIT: raw is empty, not to be judged
 
 
 def examine(client: Any, folder: str) -> FolderStatus:
@@ -143,16 +152,23 @@ def stream_headers(
 
     send_next()
     try:
-        while pending:
-            tag = pending.popleft()
-            try:
-                found = read_fetch_response(imap.readline, imap.read, tag)
-            finally:
-                imap.tagged_commands.pop(tag, None)
-            send_next()
-            yield found
+        with literal_limit(client, SKIP_LIMIT):
+            yield from _answers(imap, pending, send_next)
     finally:
         _drain(imap, pending)
+
+
+def _answers(
+    imap: Any, pending: deque[bytes], send_next: Callable[[], None]
+) -> Generator[list[FetchedHeader], None, None]:
+    while pending:
+        tag = pending.popleft()
+        try:
+            found = read_fetch_response(imap.readline, imap.read, tag)
+        finally:
+            imap.tagged_commands.pop(tag, None)
+        send_next()
+        yield found
 
 
 def _drain(imap: Any, pending: deque[bytes]) -> None:
@@ -190,23 +206,45 @@ def read_fetch_response(
             raise imaplib.IMAP4.abort(f"the server said goodbye: {_text(line[5:])}")
         meta = line
         literal: bytes | None = None
+        oversized = False
         since = 0
         while meta.endswith(b"}\r\n"):
             brace = meta.rfind(b"{")
-            data = read(int(meta[brace + 1 : -3]))
+            size = _literal_size(meta[brace + 1 : -3])
+            if size > HEADER_LIMIT:
+                skip_literal(read, size)
+                oversized = True
+                data = b""
+            else:
+                data = read(size)
             if literal is None and b"BODY[" in meta[since:brace]:
                 literal = data
             meta = meta[:brace]
             since = len(meta)
             meta += readline()
-        _finish(meta, literal, found)
+        _finish(meta, literal, found, oversized=oversized)
+
+
+def _literal_size(text: bytes) -> int:
+    try:
+        size = int(text.rstrip(b"+"))  # LITERAL+ form {n+} is the client's, tolerated here
+    except ValueError:
+        raise imaplib.IMAP4.abort(f"malformed literal size in FETCH: {_text(text)}") from None
+    if size > SKIP_LIMIT:
+        raise ServerLimitError(
+            f"the answer to UID FETCH announced {size:,} bytes for a few header fields"
+            f" (at most {SKIP_LIMIT // MIB} MiB are read)"
+        )
+    return size
 
 
 def _text(data: bytes) -> str:
     return data.decode("ascii", "replace").strip()
 
 
-def _finish(meta: bytes, literal: bytes | None, found: list[FetchedHeader]) -> None:
+def _finish(
+    meta: bytes, literal: bytes | None, found: list[FetchedHeader], *, oversized: bool = False
+) -> None:
     """Add one FETCH response to `found`, unless it carries no header (a flag update)."""
     if b"BODY[" not in meta:
         return
@@ -219,6 +257,7 @@ def _finish(meta: bytes, literal: bytes | None, found: list[FetchedHeader]) -> N
             int(uid.group(1)),
             parse_internaldate(date.group(1)) if date else None,
             literal if literal is not None else b"",
+            oversized,
         )
     )
 
@@ -262,6 +301,7 @@ def fetch_answer(client: Any, uid: int) -> bytes | None:
 __all__ = [
     "ANSWER_BYTES",
     "FETCH_ITEMS",
+    "HEADER_LIMIT",
     "FetchedHeader",
     "FolderStatus",
     "batches",

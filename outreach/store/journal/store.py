@@ -7,14 +7,22 @@ WAL mode and a busy timeout let the daemon and a CLI command write at once.
 
 from __future__ import annotations
 
+import os
 import sqlite3
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext, suppress
 from pathlib import Path
 from types import TracebackType
 
 from outreach.base.errors import JournalError
 from outreach.store.filelock import ExclusiveFileLock
+from outreach.store.journal.guarded import (
+    GuardedConnection,
+    create_private,
+    disk_failure,
+    has_content,
+    journal_failure,
+)
 
 BUSY_TIMEOUT_SECONDS = 30.0
 
@@ -323,7 +331,7 @@ def _setup_lock(path: str) -> ExclusiveFileLock:
     try:
         return ExclusiveFileLock(path)
     except OSError as exc:
-        raise JournalError(f"{path}: cannot lock the journal to set it up: {exc.strerror}") from exc
+        raise disk_failure(exc, path, "cannot lock the journal to set it up") from exc
 
 
 class Journal:
@@ -337,6 +345,17 @@ class Journal:
     def open(cls, path: Path | str) -> Journal:
         """Open (creating if needed) and migrate the journal at `path`."""
         location = str(path)
+        if not has_content(location):
+            # Created (owner-only) and set up under the setup lock, so that a
+            # second process never mistakes a journal being born for an
+            # empty file it must refuse.
+            with _setup_lock(f"{location}-setup.lock"):
+                created = create_private(Path(location))
+                return cls._open(location, created=created, locked=True)
+        return cls._open(location, created=False, locked=False)
+
+    @classmethod
+    def _open(cls, location: str, *, created: bool, locked: bool) -> Journal:
         try:
             # isolation_level=None: transactions are explicit (`transaction()`), so a
             # batch of touches and its sync cursor commit together or not at all.
@@ -345,30 +364,37 @@ class Journal:
                 timeout=BUSY_TIMEOUT_SECONDS,
                 isolation_level=None,
                 check_same_thread=False,
+                factory=GuardedConnection,
             )
         except sqlite3.Error as exc:
-            raise JournalError(f"{location}: cannot open the journal: {exc}") from exc
+            raise journal_failure(exc, location) or JournalError(
+                f"{location}: cannot open the journal: {exc}"
+            ) from exc
+        assert isinstance(connection, GuardedConnection)
+        connection.journal_path = location
         journal = cls(connection, location)
         try:
+            journal._refuse_foreign_database()
             if journal._needs_setup():
                 # Two commands creating or upgrading the journal at once would
                 # both switch it to WAL and both run the migrations: one
                 # failed with "database is locked" or "table already exists".
-                with _setup_lock(f"{location}-setup.lock"):
+                with nullcontext() if locked else _setup_lock(f"{location}-setup.lock"):
                     if journal._needs_setup():
                         journal._migrate()  # refuses a journal newer than this outreach
                         connection.execute("PRAGMA journal_mode = WAL")
             connection.execute("PRAGMA synchronous = NORMAL")
             connection.execute("PRAGMA foreign_keys = ON")
+            journal._probe_tables()
         except sqlite3.DatabaseError as exc:
             connection.close()
-            raise JournalError(
-                f"{location}: cannot use the journal: {exc}",
-                hint="the file may not be an outreach journal; check"
-                " [paths] journal in outreach.toml",
-            ) from exc
+            raise JournalError(f"{location}: cannot use the journal: {exc}") from exc
         except JournalError:
             connection.close()
+            if created:  # ours, still empty: leave no file that the next run must refuse
+                with suppress(OSError):
+                    if os.path.getsize(location) == 0:
+                        os.unlink(location)
             raise
         return journal
 
@@ -378,6 +404,35 @@ class Journal:
         journal = cls(connection, ":memory:")
         journal._migrate()
         return journal
+
+    def _refuse_foreign_database(self) -> None:
+        """Never build a journal inside someone else's SQLite database."""
+        if self.schema_version != 0:
+            return
+        tables = self.connection.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'table' LIMIT 1"
+        ).fetchone()
+        if tables is not None:
+            raise JournalError(
+                f"{self.path}: an SQLite database but not an outreach journal"
+                f" (it has a table '{tables[0]}'); nothing was changed",
+                hint="check [paths] journal in outreach.toml; outreach will not add to the file",
+            )
+
+    def _probe_tables(self) -> None:
+        """Read the first row of every table: a damaged root page fails here, in one line.
+
+        A command reads only the tables it needs, so `report` could otherwise
+        succeed on a journal whose touches table is gone. A full check
+        (`PRAGMA quick_check`) takes seconds on a large journal; this takes
+        well under a millisecond and catches the damage that loses a table.
+        """
+        names = self.connection.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
+        ).fetchall()
+        for (name,) in names:
+            quoted = '"' + str(name).replace('"', '""') + '"'
+            self.connection.execute(f"SELECT * FROM {quoted} NOT INDEXED LIMIT 1").fetchall()
 
     def _needs_setup(self) -> bool:
         mode = str(self.connection.execute("PRAGMA journal_mode").fetchone()[0])
@@ -403,9 +458,10 @@ class Journal:
                     f"BEGIN IMMEDIATE;\n{MIGRATIONS[target - 1]}\n"
                     f"PRAGMA user_version = {target};\nCOMMIT;"
                 )
-            except sqlite3.Error:
+            except (sqlite3.Error, JournalError):
                 if self.connection.in_transaction:
-                    self.connection.execute("ROLLBACK")
+                    with suppress(sqlite3.Error, JournalError):
+                        self.connection.execute("ROLLBACK")
                 raise
 
     @contextmanager
@@ -425,13 +481,21 @@ class Journal:
         try:
             yield self.connection
         except BaseException:
-            self.connection.execute("ROLLBACK")
+            # On a damaged or vanished disk the rollback may fail too; the
+            # first failure is the one to report.
+            with suppress(sqlite3.Error, JournalError):
+                self.connection.execute("ROLLBACK")
             raise
         else:
             try:
                 self.connection.execute("COMMIT")
+            except JournalError:
+                with suppress(sqlite3.Error, JournalError):
+                    self.connection.execute("ROLLBACK")
+                raise
             except sqlite3.Error as exc:
-                self.connection.execute("ROLLBACK")
+                with suppress(sqlite3.Error, JournalError):
+                    self.connection.execute("ROLLBACK")
                 raise JournalError(f"{self.path}: could not commit: {exc}") from exc
 
     def close(self) -> None:
