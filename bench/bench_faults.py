@@ -2,7 +2,8 @@
 
 Runs the installed command as a child process under `/usr/bin/time -v` for
 each case and prints wall time, peak resident memory, exit status and the
-error line:
+error line, then checks each against its target (within 30 s, under 300 MB,
+the promised exit status, one line and no traceback) and exits 1 on a miss:
 
 - `sync` against the fake IMAP server (tests/support/fake_imap.py) that
   trickles its greeting, trickles a FETCH answer, chatters forever, or
@@ -25,6 +26,8 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
+from targets import Targets  # noqa: E402
+
 from tests.support.fake_imap import FakeImapServer, Misbehaviour  # noqa: E402
 from tests.support.workspaces import make_workspace  # noqa: E402
 
@@ -39,8 +42,8 @@ SERVER_CASES = [
 ]
 
 
-def measured(args: list[str], env: dict[str, str]) -> tuple[float, int, int, str]:
-    """Wall seconds, peak RSS in MB, exit status and the last stderr line of `args`."""
+def measured(args: list[str], env: dict[str, str]) -> tuple[float, int, int, str, bool]:
+    """Wall seconds, peak RSS in MB, exit status, the error line and whether a traceback showed."""
     done = subprocess.run(
         ["/usr/bin/time", "-v", *args], capture_output=True, text=True, env=env, check=False
     )
@@ -51,15 +54,30 @@ def measured(args: list[str], env: dict[str, str]) -> tuple[float, int, int, str
     hours, minutes, seconds = wall.groups()
     elapsed = int(hours or 0) * 3600 + int(minutes) * 60 + float(seconds)
     lines = [line for line in done.stderr.splitlines() if line.startswith(("outreach:", "/"))]
-    return elapsed, int(rss.group(1)) // 1024, int(status.group(1)), lines[0] if lines else ""
+    first = lines[0] if lines else ""
+    return (
+        elapsed,
+        int(rss.group(1)) // 1024,
+        int(status.group(1)),
+        first,
+        "Traceback" in done.stderr,
+    )
 
 
-def report(name: str, figures: tuple[float, int, int, str]) -> None:
-    elapsed, rss, status, line = figures
-    print(f"{name:34} {elapsed:6.1f} s {rss:5d} MB  exit {status}  {line[:110]}")
+def report(
+    name: str, figures: tuple[float, int, int, str, bool], targets: Targets, *, status: int
+) -> None:
+    elapsed, rss, got, line, traceback = figures
+    print(f"{name:34} {elapsed:6.1f} s {rss:5d} MB  exit {got}  {line[:110]}")
+    targets.check(f"{name}: {elapsed:.1f} s", "< 30 s", elapsed < 30)
+    targets.check(f"{name}: {rss} MB", "< 300 MB", rss < 300)
+    targets.check(
+        f"{name}: exit {got}", f"exit {status}, one line", got == status and not traceback
+    )
 
 
-def main() -> None:
+def main() -> int:
+    targets = Targets()
     env = {**os.environ, "MAIL_PW": "secret"}
     print(f"{'case':34} {'time':>8} {'peak':>8}")
     with tempfile.TemporaryDirectory() as tmp:
@@ -80,7 +98,7 @@ timeout_seconds = 5
 """,
                 )
                 sync = [str(OUTREACH), "--home", str(root), "sync"]
-                report(f"sync: {name}", measured(sync, env))
+                report(f"sync: {name}", measured(sync, env), targets, status=1)
         root = make_workspace(Path(tmp) / "nested")
         with open(root / "roster.toml", "a") as roster:
             roster.write('\n[contacts.x]\nname = "X"\nemails = ["x@example.org"]\n')
@@ -88,6 +106,8 @@ timeout_seconds = 5
         report(
             "check: roster nested 500 deep",
             measured([str(OUTREACH), "--home", str(root), "check"], env),
+            targets,
+            status=2,
         )
         root = make_workspace(Path(tmp) / "template")
         (root / "templates").mkdir()
@@ -95,8 +115,11 @@ timeout_seconds = 5
         report(
             "check: template 'x' * 10**9",
             measured([str(OUTREACH), "--home", str(root), "check"], env),
+            targets,
+            status=2,
         )
+    return targets.exit_status()
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())
