@@ -96,7 +96,7 @@ _CONTACTS: list[tuple[str, str, str, str, tuple[str, ...], tuple[str, ...], str]
         "focus",
         ("contribute",),
         ("education", "events"),
-        'notes = "Ask for Jo in public programs."\n',
+        'kind = "org"\ngreeting = "Jo"\nnotes = "Ask for Jo in public programs."\n',
     ),
     (
         "jordan",

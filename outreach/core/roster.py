@@ -9,17 +9,32 @@ Pure: takes the file's text and the circles defined in the config, returns a
 from __future__ import annotations
 
 import re
+import zoneinfo
 from collections.abc import Mapping
 from typing import Any
 
 from outreach.base.errors import InputError, Problem
-from outreach.base.model import Circle, Contact, Roster, Why, address_key
+from outreach.base.model import ORG, PERSON, Circle, Contact, Roster, Why, address_key
 from outreach.core.addresses import AddressError, normalise_address
 from outreach.core.tomlsource import KeyLocator, KeyPath, TomlSyntaxError, parse_toml
 from outreach.core.validation import Validator, did_you_mean
 
 ROSTER_FILE = "roster.toml"
-CONTACT_KEYS = ("name", "emails", "circle", "why", "tags", "cadence_days", "org", "notes", "links")
+CONTACT_KEYS = (
+    "name",
+    "emails",
+    "kind",
+    "greeting",
+    "circle",
+    "why",
+    "tags",
+    "cadence_days",
+    "org",
+    "notes",
+    "links",
+    "timezone",
+)
+KINDS = (PERSON, ORG)
 CONTACT_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
 WHY_VALUES = tuple(w.value for w in Why)
 
@@ -103,6 +118,21 @@ def _read_contact(
     org = check.string(body, "org", where)
     notes = check.string(body, "notes", where, single_line=False)
     links = check.string_list(body, "links", where)
+    kind = check.string(body, "kind", where, default=PERSON) or PERSON
+    if kind not in KINDS:
+        check.error(
+            (*where, "kind"),
+            f"unknown kind '{kind}', expected person or org{did_you_mean(kind, KINDS)}",
+        )
+    greeting = check.string(body, "greeting", where)
+    if greeting is not None and not greeting.strip():
+        check.error((*where, "greeting"), "greeting is empty; remove it or name whom to greet")
+    zone = check.string(body, "timezone", where)
+    if zone is not None and not _known_zone(zone):
+        check.error(
+            (*where, "timezone"),
+            f"unknown time zone '{zone}'; use an IANA name such as \"Europe/Berlin\"",
+        )
     if len(check.problems) != problems_before or name is None or not emails:
         return None, emails
     contact = Contact(
@@ -116,8 +146,21 @@ def _read_contact(
         org=org,
         notes=notes,
         links=links,
+        kind=kind,
+        greeting=" ".join(greeting.split()) if greeting else None,
+        timezone=zone,
     )
     return contact, emails
+
+
+def _known_zone(name: str) -> bool:
+    # ZoneInfo reads the system's (or tzdata's) zone files: a lookup, not
+    # I/O the core owns, and the same check the config's timezone gets.
+    try:
+        zoneinfo.ZoneInfo(name)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        return False
+    return True
 
 
 def _read_emails(body: Mapping[str, Any], where: KeyPath, check: Validator) -> tuple[str, ...]:
