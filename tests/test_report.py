@@ -691,10 +691,10 @@ def test_email_saves_the_report_as_a_draft_to_the_user(network: Path, run_cli: R
 def test_plan_drafts_the_top_next_steps(network: Path, run_cli: RunCli) -> None:
     out = report(run_cli, network, "--plan", "--limit", "4")
     assert out == (
-        "#1 Ana Lima: 5  drafts/share-salon-ana.eml  Thought of you: Spring salon on Saturday 20 June\n"
+        "#1 Ana Lima: 5  drafts/share-salon-ana.eml  Spring salon, Saturday 20 June (Ben)\n"
         "#2 Dev Sharma: skipped, a draft to them is already waiting\n"
-        "#3 Eli Novak: 6  drafts/share-salon-eli.eml  Thought of you: Spring salon on Saturday 20 June\n"
-        "#4 Cleo Park: 7  drafts/intro-ben-cleo.eml  Introducing Cleo and Ben\n"
+        "#3 Eli Novak: 6  drafts/share-salon-eli.eml  Spring salon, Saturday 20 June (Ben)\n"
+        "#4 Cleo Park: 7  drafts/intro-ben-cleo.eml  Cleo, meet Ben (food)\n"
         "3 drafts written; review them (`outreach drafts list`), then send from your mail"
         " client or with `outreach drafts send ID…`\n"
     )

@@ -24,6 +24,7 @@ from outreach.store.journal.drafts import DraftStatus, list_drafts
 from outreach.store.journal.touches import all_activity, touches_for
 from outreach.store.workspace import load_workspace
 from tests.conftest import NOW, RunCli
+from tests.support.drafts import write_every_personal_line, write_personal_line
 from tests.support.workspaces import DEFAULT_ROSTER, make_workspace
 
 PASSWORD = "correct horse"
@@ -231,6 +232,7 @@ ENV = {"SMTP_PASSWORD": PASSWORD}
 
 def draft_all(run_cli: RunCli, root: Path) -> None:
     run_cli("--home", str(root), "--as-of", "2026-06-15", "draft", "shares")
+    write_every_personal_line(root / "drafts")
 
 
 def test_sent_draft_arrives_intact_and_records_a_self_promoting_share(
@@ -436,6 +438,7 @@ def test_an_intro_with_one_refused_recipient_goes_to_neither(
     root = workspace_for(tmp_path, plain_server, certificates)
     plain_server.room.refuse.add("nobody@example.com")
     run_cli("--home", str(root), "--as-of", "2026-06-15", "draft", "intro", "ana", "zoe")
+    write_every_personal_line(root / "drafts", "You both run tenant meetings.")
     result = run_cli("--home", str(root), "drafts", "send", "--all", environ=ENV, expect=1)
     assert "recipient refused: nobody@example.com" in result.stderr
     # Ana must not get half an introduction: the message went to no one.
@@ -444,3 +447,40 @@ def test_an_intro_with_one_refused_recipient_goes_to_neither(
         (kept,) = list_drafts(journal, statuses=[DraftStatus.DRAFTED])
         assert kept.recipients == ("ana", "zoe")
         assert touches_for(journal, "ana") == []
+
+
+def test_open_personal_line_is_held_back_until_written(
+    tmp_path: Path, plain_server: SmtpServer, certificates: Certificates, run_cli: RunCli
+) -> None:
+    root = workspace_for(tmp_path, plain_server, certificates)
+    run_cli("--home", str(root), "--as-of", "2026-06-15", "draft", "shares")
+    refused = run_cli("--home", str(root), "drafts", "send", "1", environ=ENV, expect=1)
+    assert (refused.stdout, refused.stderr) == (
+        "0 sent\n",
+        "outreach: draft 1 kept, not sent: drafts/share-salon-ana.eml: its personal line is"
+        " still open: [[ your line: why this made you think of Ana ]]\n"
+        "hint: write it with `outreach drafts edit 1` (or in your mail client after"
+        ' `outreach drafts push`), or set personal_line = "optional" under [drafts]\n',
+    )
+    assert plain_server.room.received == []
+    write_personal_line(root / "drafts" / "share-salon-ana.eml", "You asked me about salons.")
+    sent = run_cli("--home", str(root), "drafts", "send", "1", environ=ENV)
+    assert sent.stdout == "1 sent: 1\n"
+    (arrived,) = plain_server.room.received
+    assert b"You asked me about salons." in arrived.content and b"[[" not in arrived.content
+
+
+def test_optional_personal_line_left_open_is_removed_when_sent(
+    tmp_path: Path, plain_server: SmtpServer, certificates: Certificates, run_cli: RunCli
+) -> None:
+    root = workspace_for(tmp_path, plain_server, certificates)
+    config = root / "outreach.toml"
+    config.write_text(config.read_text() + '\n[drafts]\npersonal_line = "optional"\n')
+    run_cli("--home", str(root), "--as-of", "2026-06-15", "draft", "shares")
+    result = run_cli("--home", str(root), "drafts", "send", "--all", environ=ENV)
+    assert result.stdout.startswith("4 sent")
+    assert len(plain_server.room.received) == 4
+    assert not any(b"[[" in arrived.content for arrived in plain_server.room.received)
+    # The file kept in sent/ is what went out.
+    sent_copy = (root / "sent" / "share-salon-ana.eml").read_bytes()
+    assert sent_copy == plain_server.room.received[0].content

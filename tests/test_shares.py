@@ -146,7 +146,7 @@ def test_share_draft_is_a_personal_email_to_one_person(workspace_root: Path) -> 
     assert message["From"] == "Dana Reyes <dana@example.org>"
     assert message["Message-ID"] == draft.message_id
     assert draft.message_id.endswith("@example.org>")
-    assert message["Subject"] == "Thought of you: Housing Futures Salon on Wednesday 1 July"
+    assert message["Subject"] == "Housing Futures Salon, Wednesday 1 July (Ben)"
     assert draft.path == "drafts/share-salon-ana.eml"
 
 
@@ -194,9 +194,9 @@ def test_dry_run_writes_nothing(workspace_root: Path, run_cli: RunCli) -> None:
     )
     assert result.stdout == textwrap.dedent(
         """\
-        would draft: salon → ana: Thought of you: Housing Futures Salon on Wednesday 1 July
-        would draft: studio → ana: Thought of you: Open studio on Sunday 5 July
-        would draft: studio → ben: Thought of you: Open studio on Sunday 5 July
+        would draft: salon → ana: Housing Futures Salon, Wednesday 1 July (Ben)
+        would draft: studio → ana: Open studio, Sunday 5 July
+        would draft: studio → ben: Open studio, Sunday 5 July
         3 shares would be drafted (2 of your own events); nothing written (--dry-run)
         """
     )
@@ -217,7 +217,7 @@ def test_cli_drafts_shares_and_says_what_to_do_next(workspace_root: Path, run_cl
     result = run_cli(*home, "draft", "shares")
     assert (
         result.stdout.splitlines()[0]
-        == "    3  drafts/share-studio-ben.eml  Thought of you: Open studio on Sunday 5 July"
+        == "    3  drafts/share-studio-ben.eml  Open studio, Sunday 5 July"
     )
     result = run_cli(*home, "draft", "shares")
     assert result.stdout == "no new shares to draft\n"
@@ -239,7 +239,7 @@ def test_share_dates_use_the_event_zone_not_the_drafting_day(tmp_path: Path) -> 
     workspace = load_workspace(root)
     with Journal.open(workspace.journal_path) as journal:
         (draft,) = draft_shares(workspace, journal, now=datetime(2026, 6, 30, tzinfo=UTC)).drafts
-    assert draft.subject == "Thought of you: Late talk on Wednesday 1 July"
+    assert draft.subject == "Late talk, Wednesday 1 July (Ben)"
 
 
 def test_a_large_batch_is_summed_up_not_listed(tmp_path: Path, run_cli: RunCli) -> None:

@@ -25,10 +25,11 @@ from outreach.app.draft_batches import (
     write_drafts,
 )
 from outreach.base.errors import InputError, OutreachError, Problem
-from outreach.base.model import ME, Contact, TouchKind
+from outreach.base.model import ME, SUPPORT_KINDS, Contact, TouchKind
 from outreach.base.progress import Progress, no_progress
 from outreach.core.compose import Party
 from outreach.core.intros import IntroStatus
+from outreach.core.personal_line import needs_line
 from outreach.core.render import Me, Rendered, Templates, check_in_context, share_event_context
 from outreach.core.shares import find_event, plan_shares
 from outreach.core.validation import did_you_mean
@@ -44,7 +45,7 @@ from outreach.store.journal.drafts import (
     shared_events,
 )
 from outreach.store.journal.intros import get_intro, set_intro_status
-from outreach.store.journal.touches import contact_activity
+from outreach.store.journal.touches import contact_activity, touches_for
 from outreach.store.outbox import Outbox, safe_stem
 from outreach.store.workspace import Workspace
 
@@ -236,6 +237,15 @@ def contact_or_error(workspace: Workspace, contact_id: str, where: str = "contac
     return contact
 
 
+def last_support_said(journal: Journal, contact_id: str) -> str:
+    """What the user last did for them, in the journal's words, for the personal line's hint."""
+    for touch in touches_for(journal, contact_id, limit=20):
+        if touch.kind in SUPPORT_KINDS and not touch.self_promotion:
+            said = touch.detail if touch.detail and not touch.detail.startswith("draft ") else ""
+            return f"{touch.kind} on {touch.at:%Y-%m-%d}" + (f", {said}" if said else "")
+    return ""
+
+
 def draft_check_in(
     workspace: Workspace,
     journal: Journal,
@@ -257,6 +267,7 @@ def draft_check_in(
             note=note,
             last_touch=activity.last_touch_at,
             now=now,
+            last_support=last_support_said(journal, contact.id),
         ),
     )
     spec = DraftSpec(
@@ -320,6 +331,22 @@ def save_draft(
 def pending_drafts(journal: Journal, *, include_done: bool = False) -> list[DraftRecord]:
     """Drafts awaiting review (drafted or pushed); with `include_done`, every draft."""
     return list_drafts(journal, statuses=None if include_done else PENDING)
+
+
+def needing_their_line(workspace: Workspace, records: Iterable[DraftRecord]) -> set[int]:
+    """The pending drafts among `records` whose personal line is still to be written."""
+    outbox = Outbox.of(workspace)
+    waiting = set()
+    for record in records:
+        if record.status not in PENDING:
+            continue
+        try:
+            data = outbox.read(record.path)
+        except OutreachError:
+            continue  # a missing file is `drafts show`'s to report, not the listing's
+        if needs_line(data):
+            waiting.add(record.id)
+    return waiting
 
 
 def draft_or_error(journal: Journal, draft_id: int) -> DraftRecord:
@@ -405,6 +432,7 @@ __all__ = [
     "draft_shares",
     "finish_batch",
     "me_of",
+    "needing_their_line",
     "party",
     "pending_drafts",
     "save_draft",

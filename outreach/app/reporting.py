@@ -216,7 +216,10 @@ def plan_next_steps(
                 contact.id,
                 step.partner.id,
                 now=now,
-                why=step.reason,
+                # The step's reason speaks to the user ("you want to connect
+                # Mei…"), never to the two people: the draft leaves its own
+                # personal line for the user's words instead.
+                why="",
                 push=False,
             )
         else:

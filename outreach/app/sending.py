@@ -18,6 +18,7 @@ from outreach.base.errors import InputError, Problem, SendError
 from outreach.base.progress import Progress, no_progress
 from outreach.core.config import ImapMailbox
 from outreach.core.headers import parse_addresses, parse_header_block
+from outreach.core.personal_line import held_back, ready_to_send
 from outreach.mail.imap.drafts_push import DraftUpload, PushOutcome, push_to_mailbox
 from outreach.mail.smtp import RecipientsRefused, smtp_session
 from outreach.store.journal import Journal
@@ -110,6 +111,20 @@ def push_drafts(
 class Refusal:
     draft_id: int
     reason: str
+    hint: str = ""  # what to do about it, when not the usual (a refused address)
+
+
+def personal_line_hold(record: DraftRecord, data: bytes, *, setting: str) -> Refusal | None:
+    """A refusal when the draft's personal line is still open and `[drafts]` requires it."""
+    reason = held_back(data, setting=setting)
+    if reason is None:
+        return None
+    return Refusal(
+        record.id,
+        f"{record.path}: {reason}",
+        hint=f"write it with `outreach drafts edit {record.id}` (or in your mail client after"
+        ' `outreach drafts push`), or set personal_line = "optional" under [drafts]',
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -180,11 +195,21 @@ def send_drafts(
     sent: list[int] = []
     refused: list[Refusal] = []
     with outbox.lock():
-        loaded = [(r, outbox.read(r.path)) for r in records]
+        loaded = []
+        for record in records:
+            data = outbox.read(record.path)
+            hold = personal_line_hold(record, data, setting=workspace.config.drafts.personal_line)
+            if hold is not None:
+                refused.append(hold)
+            else:
+                ready = ready_to_send(data)
+                loaded.append((record, ready, None if ready is data else ready))
+        if not loaded:
+            return SendResult(refused=tuple(refused), skipped=tuple(skipped))
         with smtp_session(
             smtp, root=workspace.root, environ=environ, sleep=sleep, monotonic=monotonic
         ) as session:
-            for record, data in loaded:
+            for record, data, changed in loaded:
                 recipients = envelope_recipients(data)
                 try:
                     session.send(sender=sender, recipients=recipients, data=data)
@@ -201,7 +226,8 @@ def send_drafts(
                     ) from exc
                 at = clock()
                 mark_sent(journal, record.id, at=at, source="smtp", now=at)
-                set_path(journal, record.id, outbox.move_to_sent(record.path), now=at)
+                moved = outbox.move_to_sent(record.path, sent=changed)
+                set_path(journal, record.id, moved, now=at)
                 sent.append(record.id)
                 progress(len(sent), len(records), "sending drafts")
     return SendResult(sent=tuple(sent), refused=tuple(refused), skipped=tuple(skipped))

@@ -108,6 +108,9 @@ class Paths:
 class DraftsConfig:
     push: bool = False  # push each new draft to the IMAP Drafts folder as it is made
     mailbox: str | None = None  # which IMAP mailbox receives drafts; default the first
+    # "required": `drafts send` holds back a draft whose personal line is open;
+    # "optional": the open slot is removed when the draft is sent.
+    personal_line: str = "required"
 
 
 @dataclass(frozen=True, slots=True)
@@ -447,10 +450,18 @@ def _read_paths(table: dict[str, Any], check: Validator) -> Paths:
 
 
 def _read_drafts(table: dict[str, Any], check: Validator) -> DraftsConfig:
-    check.unknown_keys(table, ("push", "mailbox"), ("drafts",))
+    check.unknown_keys(table, ("push", "mailbox", "personal_line"), ("drafts",))
+    personal_line = check.string(table, "personal_line", ("drafts",)) or "required"
+    if personal_line not in ("required", "optional"):
+        check.error(
+            ("drafts", "personal_line"),
+            f'personal_line must be "required" or "optional", not "{personal_line}"',
+        )
+        personal_line = "required"
     return DraftsConfig(
         push=check.boolean(table, "push", ("drafts",), default=False),
         mailbox=check.string(table, "mailbox", ("drafts",)),
+        personal_line=personal_line,
     )
 
 

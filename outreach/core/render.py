@@ -11,18 +11,19 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable, Mapping, MutableMapping
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta, tzinfo
-from functools import lru_cache, partial
+from datetime import UTC, datetime, timedelta
+from functools import partial
 from pathlib import Path
 from types import TracebackType
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import jinja2
 from jinja2.sandbox import SandboxedEnvironment
 
 from outreach.base.errors import InputError, Problem
 from outreach.base.model import Contact, Event, Why
+from outreach.core.personal_line import slot
+from outreach.core.phrasing import and_list, day, gap, sentence, when, who, words
 from outreach.core.validation import did_you_mean
 
 # One template per kind of draft; `kind.txt` holds the Subject line and the
@@ -51,69 +52,6 @@ class Rendered:
     subject: str
     text: str
     html: str | None = None
-
-
-# --- filters: plain English, no locale database, the same on every machine ---
-
-_MONTHS = (
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-)
-_DAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
-
-
-def day(moment: datetime) -> str:
-    """`Thursday 2 July`."""
-    return f"{_DAYS[moment.weekday()]} {moment.day} {_MONTHS[moment.month - 1]}"
-
-
-def when(moment: datetime) -> str:
-    """`Thursday 2 July 2026 at 18:00 (Europe/Berlin)`, in the event's own zone."""
-    # A batch renders the same event thousands of times; the zone is part of
-    # the key because equal instants in other zones read differently.
-    return _when(moment, moment.tzinfo)
-
-
-@lru_cache(maxsize=256)
-def _when(moment: datetime, zone: tzinfo | None) -> str:
-    if isinstance(zone, ZoneInfo):
-        label = zone.key
-    elif zone is UTC or moment.utcoffset() == timedelta(0):
-        label = "UTC"
-    else:
-        offset = moment.utcoffset() or timedelta(0)
-        minutes = int(offset.total_seconds() // 60)
-        sign = "+" if minutes >= 0 else "-"
-        label = f"UTC{sign}{abs(minutes) // 60:02d}:{abs(minutes) % 60:02d}"
-    return f"{day(moment)} {moment.year} at {moment:%H:%M} ({label})"
-
-
-def and_list(items: Iterable[object]) -> str:
-    """`art, housing and food`."""
-    return _and_list(tuple(str(i) for i in items))
-
-
-@lru_cache(maxsize=1024)
-def _and_list(words: tuple[str, ...]) -> str:
-    if len(words) <= 1:
-        return "".join(words)
-    return f"{', '.join(words[:-1])} and {words[-1]}"
-
-
-def sentence(text: str) -> str:
-    """`text` trimmed, ending with a full stop unless it already ends a sentence."""
-    text = text.strip()
-    return text if not text or text[-1] in ".!?…" else text + "."
 
 
 # --- loading ---
@@ -183,7 +121,10 @@ class Templates:
             lstrip_blocks=True,
             keep_trailing_newline=True,
         )
-        self.env.filters.update(day=day, when=when, and_list=and_list, sentence=sentence)
+        self.env.filters.update(
+            day=day, when=when, and_list=and_list, sentence=sentence, words=words, who=who
+        )
+        self.env.globals["your_line"] = slot
         self._cache: dict[str, jinja2.Template | None] = {}
 
     def is_overridden(self, kind: str) -> bool:
@@ -347,9 +288,24 @@ def intro_ask_context(
 
 
 def check_in_context(
-    *, me: Me, contact: Contact, note: str, last_touch: datetime | None, now: datetime
+    *,
+    me: Me,
+    contact: Contact,
+    note: str,
+    last_touch: datetime | None,
+    now: datetime,
+    last_support: str = "",
 ) -> dict[str, Any]:
-    return {"me": me, "now": now, "contact": contact, "note": note, "last_touch": last_touch}
+    return {
+        "me": me,
+        "now": now,
+        "contact": contact,
+        "note": note,
+        "last_touch": last_touch,
+        "first_note": last_touch is None,
+        "since": gap(last_touch, now),
+        "last_support": last_support,
+    }
 
 
 # --- `outreach check`: render everything once against sample data ---

@@ -72,7 +72,7 @@ def register(subparsers: Any, common: argparse.ArgumentParser) -> None:
 
 def run_list(ctx: Context) -> int:
     from outreach.app.events import list_events
-    from outreach.core.render import when
+    from outreach.core.phrasing import when_in_full
 
     rows = list_events(ctx.workspace(), ctx.journal(), now=ctx.now(), include_over=ctx.args.all)
     if not rows:
@@ -83,7 +83,7 @@ def run_list(ctx: Context) -> int:
         host = "you (self-promotion)" if event.is_self_promotion else event.host
         over = "  [over]" if row.over else ""
         ctx.out(f"{event.id}: {event.title}{over}")
-        ctx.out(f"    {when(event.start)}; hosted by {host}")
+        ctx.out(f"    {when_in_full(event.start)}; hosted by {host}")
         ctx.out(f"    shared with {row.shared} of {row.audience}")
     return 0
 
