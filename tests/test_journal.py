@@ -217,3 +217,93 @@ def test_an_older_journal_is_migrated_forward_with_its_history(tmp_path: Path) -
         assert journal.schema_version == SCHEMA_VERSION
         assert count_touches(journal) == 1
         assert contact_activity(journal, "ana").last_support_kind == "meeting"
+
+
+def test_support_not_volume_migration_reclassifies_old_shares(tmp_path: Path) -> None:
+    from outreach.store.journal.report_queries import health_counts
+    from outreach.store.journal.store import MIGRATIONS
+
+    path = tmp_path / "journal.db"
+    raw = sqlite3.connect(path)
+    raw.executescript("\n".join(MIGRATIONS[:3]) + "\nPRAGMA user_version = 3;")
+    stamp = "2026-06-01T09:00:00Z"
+    # Drafts as the old schema knew them: ben's fair shared with gia (sent) and
+    # with hal (waiting), and the user's own talk shared with gia (sent).
+    for draft_id, event_id, status in (
+        (1, "fair", "sent"),
+        (2, "fair", "drafted"),
+        (3, "talk", "sent"),
+    ):
+        raw.execute(
+            "INSERT INTO drafts (id, message_id, kind, status, subject, path, event_id,"
+            " created_at, updated_at) VALUES (?, ?, 'share_event', ?, 's', 'p', ?, ?, ?)",
+            (draft_id, f"<d{draft_id}@example.org>", status, event_id, stamp, stamp),
+        )
+    raw.executemany(
+        "INSERT INTO draft_recipients (draft_id, contact_id) VALUES (?, ?)",
+        [(1, "gia"), (2, "hal"), (3, "gia")],
+    )
+    raw.executemany(
+        "INSERT INTO draft_support (draft_id, contact_id, kind, self_promotion)"
+        " VALUES (?, ?, ?, ?)",
+        [
+            (1, "ben", "share", 0),
+            (1, "gia", "share", 0),
+            (1, "gia", "sent", 0),
+            (2, "ben", "share", 0),
+            (2, "hal", "share", 0),
+            (2, "hal", "sent", 0),
+            (3, "gia", "share", 1),
+        ],
+    )
+    raw.executemany(
+        "INSERT INTO touches (contact_id, kind, direction, at, message_id, source, detail,"
+        " self_promotion, recorded_at) VALUES (?, ?, ?, ?, ?, 'smtp', ?, ?, ?)",
+        [
+            ("gia", "meeting", "none", "2026-05-01T09:00:00Z", None, "coffee", 0, stamp),
+            ("ben", "share", "out", stamp, "<d1@example.org>", "draft 1", 0, stamp),
+            ("gia", "share", "out", stamp, "<d1@example.org>", "draft 1", 0, stamp),
+            ("gia", "sent", "out", stamp, "<d1@example.org>", "draft 1", 0, stamp),
+            ("gia", "share", "out", stamp, "<d3@example.org>", "draft 3", 1, stamp),
+        ],
+    )
+    raw.commit()
+    raw.close()
+    with Journal.open(path) as journal:
+        db = journal.connection
+        assert journal.schema_version == SCHEMA_VERSION
+        touches = db.execute(
+            "SELECT contact_id, kind, detail, self_promotion, item FROM touches ORDER BY id"
+        ).fetchall()
+        assert touches == [
+            ("gia", "meeting", "coffee", 0, None),
+            ("ben", "share", "draft 1", 0, "event:fair"),
+            ("gia", "note", "received a share (draft 1)", 0, None),
+            ("gia", "sent", "draft 1", 0, None),
+            ("gia", "share", "draft 3", 1, "event:talk"),
+        ]
+        support = db.execute(
+            "SELECT draft_id, contact_id, kind, item, needs_line FROM draft_support"
+            " ORDER BY draft_id, contact_id, kind"
+        ).fetchall()
+        assert support == [
+            (1, "ben", "share", "event:fair", 0),
+            (1, "gia", "sent", None, 0),
+            (1, "gia", "share", None, 1),
+            (2, "ben", "share", "event:fair", 0),
+            (2, "hal", "sent", None, 0),
+            (2, "hal", "share", None, 1),
+            (3, "gia", "share", "event:talk", 0),
+        ]
+        # Gia's last support goes back to the coffee: the old share was only contact.
+        state = db.execute("SELECT * FROM contact_state ORDER BY contact_id").fetchall()
+        assert state == [
+            ("ben", stamp, "share", stamp, "share"),
+            ("gia", stamp, "note", "2026-05-01T09:00:00Z", "meeting"),
+        ]
+        counts = health_counts(journal, since=NOW - timedelta(days=90), until=NOW)
+        assert (counts.others_promoted, counts.own_promoted, counts.contacts_supported) == (
+            1,
+            1,
+            2,
+        )

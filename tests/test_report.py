@@ -126,8 +126,16 @@ TOUCHES = [
     Touch("ana", TouchKind.REPLY, at("2026-01-10T08:00"), Direction.INBOUND, "<r0@example.net>"),
     Touch("ana", TouchKind.REPLY, at("2026-04-02T08:00"), Direction.INBOUND, "<r2@example.net>"),
     Touch("ana", TouchKind.REPLY, at("2026-06-01T08:00"), Direction.INBOUND, "<r1@example.net>"),
-    # ben and gia: one message shared an event with both, this morning
-    Touch("ben", TouchKind.SHARE, at("2026-06-15T09:00"), Direction.OUTBOUND, "<s1@example.org>"),
+    # ben and gia: this morning a message shared ben's fair with gia, with a personal line:
+    # it promoted ben (one item) and supported gia
+    Touch(
+        "ben",
+        TouchKind.SHARE,
+        at("2026-06-15T09:00"),
+        Direction.OUTBOUND,
+        "<s1@example.org>",
+        item="event:fair",
+    ),
     Touch("gia", TouchKind.SHARE, at("2026-06-15T09:00"), Direction.OUTBOUND, "<s1@example.org>"),
     # cleo: feedback 45 days ago, against her own 30-day cadence
     Touch("cleo", TouchKind.FEEDBACK, at("2026-05-01T15:00")),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import socket
 import ssl
 import subprocess
@@ -17,11 +18,12 @@ from aiosmtpd.smtp import AuthResult, LoginPassword
 
 from outreach.app.sending import send_drafts
 from outreach.base.clock import fixed_clock
-from outreach.base.model import TouchKind
+from outreach.base.model import Touch, TouchKind
+from outreach.core.personal_line import message_parts
 from outreach.mail.smtp import RateLimit
 from outreach.store.journal import Journal
 from outreach.store.journal.drafts import DraftStatus, list_drafts
-from outreach.store.journal.touches import all_activity, touches_for
+from outreach.store.journal.touches import all_activity, record_touches, touches_for
 from outreach.store.workspace import load_workspace
 from tests.conftest import NOW, RunCli
 from tests.support.drafts import write_every_personal_line, write_personal_line
@@ -228,6 +230,13 @@ def workspace_for(
 
 
 ENV = {"SMTP_PASSWORD": PASSWORD}
+
+
+def read_message(path: Path) -> str:
+    """The text part of the draft at `path`, decoded."""
+    text = message_parts(path.read_bytes()).text
+    assert text is not None
+    return text
 
 
 def draft_all(run_cli: RunCli, root: Path) -> None:
@@ -484,3 +493,65 @@ def test_optional_personal_line_left_open_is_removed_when_sent(
     # The file kept in sent/ is what went out.
     sent_copy = (root / "sent" / "share-salon-ana.eml").read_bytes()
     assert sent_copy == plain_server.room.received[0].content
+
+
+COMMONS = ROSTER + textwrap.dedent(
+    """
+    [contacts.commons]
+    name = "Eastside Commons"
+    kind = "org"
+    greeting = "Jo and the Commons team"
+    emails = ["hello@commons.example.org"]
+    """
+)
+BENS_FAIR = """\
+[events.fair]
+title = "Housing fair"
+host = "ben"
+start = 2026-07-01T18:00:00Z
+tags = ["housing"]
+share_with = ["tag:housing", "commons"]
+"""
+
+
+def test_one_event_to_every_recipient_promotes_its_host_once_and_supports_no_recipient(
+    tmp_path: Path, plain_server: SmtpServer, certificates: Certificates, run_cli: RunCli
+) -> None:
+    root = workspace_for(tmp_path, plain_server, certificates)
+    (root / "roster.toml").write_text(COMMONS)
+    (root / "events.toml").write_text(BENS_FAIR)
+    config = root / "outreach.toml"
+    config.write_text(config.read_text() + '\n[drafts]\npersonal_line = "optional"\n')
+    home = ["--home", str(root), "--as-of", "2026-06-15"]
+    with Journal.open(root / "journal.db") as journal:
+        record_touches(
+            journal,
+            [Touch("cai", TouchKind.MEETING, NOW.replace(month=5), detail="lunch")],
+            now=NOW,
+        )
+
+    def figures() -> tuple[int, dict[str, str | None]]:
+        data = json.loads(run_cli(*home, "report", "--format", "json").stdout)
+        support = {c["id"]: c["last_support"] for c in data["contacts"]}
+        return data["health"]["promotion"]["others"], support
+
+    others_before, support_before = figures()
+    drafted = run_cli(*home, "draft", "shares").stdout
+    assert drafted.splitlines()[:4] == [
+        "    1  drafts/share-fair-ana.eml  Housing fair, Wednesday 1 July (Ben)",
+        "    2  drafts/share-fair-cai.eml  Housing fair, Wednesday 1 July (Ben)",
+        "    3  drafts/share-fair-zoe.eml  Housing fair, Wednesday 1 July (Ben)",
+        "    4  drafts/share-fair-commons.eml  Housing fair, Wednesday 1 July (Ben)",
+    ]
+    commons = read_message(root / "drafts" / "share-fair-commons.eml")
+    assert commons.splitlines()[0] == "Hi Jo and the Commons team,"
+    plain_server.room.refuse.add("nobody@example.com")  # zoe's address: one draft kept
+    run_cli(*home, "drafts", "send", "--all", environ=ENV, expect=1)
+    others_after, support_after = figures()
+    assert others_after == others_before + 1
+    assert support_before["ben"] is None and support_after["ben"] is not None
+    assert support_after["ben"].startswith("2026-06-15")
+    # The recipients were in touch, not supported: their last support stays put.
+    for recipient in ("ana", "cai", "zoe", "commons"):
+        assert support_after[recipient] == support_before[recipient]
+    assert support_before["cai"] is not None

@@ -150,22 +150,49 @@ def test_share_draft_is_a_personal_email_to_one_person(workspace_root: Path) -> 
     assert draft.path == "drafts/share-salon-ana.eml"
 
 
-def test_share_support_counts_host_and_recipient_once_sent(workspace_root: Path) -> None:
+def test_share_promotes_the_host_and_supports_the_recipient_only_with_their_line(
+    workspace_root: Path,
+) -> None:
     workspace = load_workspace(workspace_root)
     with Journal.open(workspace.journal_path) as journal:
         batch = draft_shares(workspace, journal, now=NOW)
         assert all_activity(journal) == {}  # nothing counts before it is sent
-        for draft in batch.drafts:
-            mark_sent(journal, draft.id, at=NOW, source="test", now=NOW)
+        salon, *own = batch.drafts
+        assert salon.event_id == "salon" and salon.recipients == ("ana",)
+        # The salon went out without a written line: Ben (its host) is promoted,
+        # Ana was only in touch.
+        mark_sent(journal, salon.id, at=NOW, source="test", now=NOW)
         activity = all_activity(journal)
-        # Ana got salon (support) and the user's own studio (self-promotion, not support);
-        # Ben is the salon's host and got the studio invitation.
-        assert activity["ana"].last_support_kind is TouchKind.SHARE
+        assert activity["ana"].last_support_kind is None
+        assert activity["ana"].last_touch_kind is TouchKind.SENT
         assert activity["ben"].last_support_kind is TouchKind.SHARE
-        own = journal.connection.execute(
-            "SELECT contact_id FROM touches WHERE self_promotion = 1 ORDER BY contact_id"
+        # The user's own studio, with a line written: self-promotion, never support.
+        for draft in own:
+            mark_sent(journal, draft.id, at=NOW, source="test", now=NOW, line_written=True)
+        rows = journal.connection.execute(
+            "SELECT contact_id, kind, self_promotion, item FROM touches ORDER BY contact_id, kind"
         ).fetchall()
-        assert own == [("ana",), ("ben",)]
+        assert rows == [
+            ("ana", "sent", 0, None),
+            ("ana", "sent", 0, None),
+            ("ana", "share", 1, "event:studio"),
+            ("ben", "sent", 0, None),
+            ("ben", "share", 0, "event:salon"),
+            ("ben", "share", 1, "event:studio"),
+        ]
+        assert all_activity(journal)["ana"].last_support_kind is None
+
+
+def test_a_written_line_makes_the_share_support_for_its_recipient(workspace_root: Path) -> None:
+    workspace = load_workspace(workspace_root)
+    with Journal.open(workspace.journal_path) as journal:
+        (salon,) = draft_shares(workspace, journal, now=NOW, event_id="salon").drafts
+        mark_sent(journal, salon.id, at=NOW, source="test", now=NOW, line_written=True)
+        activity = all_activity(journal)
+        assert (activity["ana"].last_support_kind, activity["ben"].last_support_kind) == (
+            TouchKind.SHARE,
+            TouchKind.SHARE,
+        )
 
 
 def test_discarded_share_can_be_drafted_again_once(workspace_root: Path) -> None:

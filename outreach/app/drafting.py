@@ -170,14 +170,16 @@ def draft_shares(
                 "share_event",
                 share_event_context(me=me, contact=contact, event=event, host=host, now=now),
             )
+            item = f"event:{event.id}"
             if host is None:
-                support = [SupportPlan(contact.id, TouchKind.SHARE, self_promotion=True)]
+                support = [SupportPlan(contact.id, TouchKind.SHARE, self_promotion=True, item=item)]
             else:
-                # Sharing someone's event promotes their work and gives the
-                # recipient something useful: support for both.
+                # Sharing someone's event promotes them, once per event however
+                # many get it; the recipient is supported only by a draft
+                # carrying the user's own line.
                 support = [
-                    SupportPlan(host.id, TouchKind.SHARE),
-                    SupportPlan(contact.id, TouchKind.SHARE),
+                    SupportPlan(host.id, TouchKind.SHARE, item=item),
+                    SupportPlan(contact.id, TouchKind.SHARE, needs_line=True),
                 ]
             yield [
                 DraftSpec(

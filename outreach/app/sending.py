@@ -18,7 +18,7 @@ from outreach.base.errors import InputError, Problem, SendError
 from outreach.base.progress import Progress, no_progress
 from outreach.core.config import ImapMailbox
 from outreach.core.headers import parse_addresses, parse_header_block
-from outreach.core.personal_line import held_back, ready_to_send
+from outreach.core.personal_line import held_back, needs_line, ready_to_send
 from outreach.mail.imap.drafts_push import DraftUpload, PushOutcome, push_to_mailbox
 from outreach.mail.smtp import RecipientsRefused, smtp_session
 from outreach.store.journal import Journal
@@ -203,13 +203,14 @@ def send_drafts(
                 refused.append(hold)
             else:
                 ready = ready_to_send(data)
-                loaded.append((record, ready, None if ready is data else ready))
+                written = not needs_line(data)
+                loaded.append((record, ready, None if ready is data else ready, written))
         if not loaded:
             return SendResult(refused=tuple(refused), skipped=tuple(skipped))
         with smtp_session(
             smtp, root=workspace.root, environ=environ, sleep=sleep, monotonic=monotonic
         ) as session:
-            for record, data, changed in loaded:
+            for record, data, changed, written in loaded:
                 recipients = envelope_recipients(data)
                 try:
                     session.send(sender=sender, recipients=recipients, data=data)
@@ -225,7 +226,7 @@ def send_drafts(
                         " sent is not sent again",
                     ) from exc
                 at = clock()
-                mark_sent(journal, record.id, at=at, source="smtp", now=at)
+                mark_sent(journal, record.id, at=at, source="smtp", now=at, line_written=written)
                 moved = outbox.move_to_sent(record.path, sent=changed)
                 set_path(journal, record.id, moved, now=at)
                 sent.append(record.id)

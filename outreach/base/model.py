@@ -163,3 +163,4 @@ class Touch:
     source: str = "manual"  # "manual", "sync:<mailbox>/<folder>", "send", "import"…
     detail: str = ""
     self_promotion: bool = False  # a share of the user's own work
+    item: str | None = None  # what it promoted ("event:ID"): the ratio counts items, not emails

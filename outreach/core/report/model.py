@@ -43,8 +43,8 @@ class HealthCounts:
 
     since: datetime
     until: datetime
-    others_promoted: int  # messages sharing or promoting other people's work
-    own_promoted: int  # messages promoting the user's own work
+    others_promoted: int  # distinct items of other people's shared or promoted
+    own_promoted: int  # distinct items of the user's own promoted
     contacts_supported: int
     replies_received: int
     drafts_waiting: int  # drafted or pushed, not yet sent or discarded
