@@ -22,6 +22,7 @@ from outreach.store.journal.touches import (
     contact_activity,
     count_touches,
     record_touch,
+    record_touches,
 )
 from tests.conftest import NOW
 
@@ -307,3 +308,36 @@ def test_support_not_volume_migration_reclassifies_old_shares(tmp_path: Path) ->
             1,
             2,
         )
+
+
+def test_a_reply_is_unanswered_until_something_goes_back_to_them(tmp_path: Path) -> None:
+    from outreach.base.model import Direction
+    from outreach.store.journal.situation import unanswered_replies
+
+    def reply(who: str, days_ago: int, subject: str) -> Touch:
+        return Touch(
+            who,
+            TouchKind.REPLY,
+            NOW - timedelta(days=days_ago),
+            Direction.INBOUND,
+            f"<{who}{days_ago}@example.net>",
+            detail=subject,
+        )
+
+    with Journal.open(tmp_path / "journal.db") as journal:
+        record_touches(
+            journal,
+            [
+                reply("ana", 40, "Too old"),
+                reply("ana", 5, "Garden plans"),
+                reply("ben", 9, "Answered"),
+                Touch("ben", TouchKind.SENT, NOW - timedelta(days=8), Direction.OUTBOUND, "<a@x>"),
+                reply("cai", 2, ""),
+            ],
+            now=NOW,
+        )
+        found = unanswered_replies(journal, now=NOW, days=30)
+    assert {k: (v.at, v.subject) for k, v in found.items()} == {
+        "ana": (NOW - timedelta(days=5), "Garden plans"),
+        "cai": (NOW - timedelta(days=2), "(no subject)"),
+    }

@@ -24,7 +24,7 @@ CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 pytestmark = pytest.mark.skipif(
     CHROMIUM is None, reason="needs Debian's chromium (apt-get install chromium)"
 )
-ORDER = ["ana", "dev", "eli", "cleo", "fay", "ben", "gia"]
+ORDER = ["ana", "eli", "cleo", "fay", "ben", "dev", "gia"]
 PAST, WITHIN = (0xD6, 0x45, 0x45), (0x4C, 0xAF, 0x7A)  # the bar colours in html_page.STYLE
 
 

@@ -126,6 +126,7 @@ class ReportConfig:
     intro_timeout_days: int = 14
     focus_min: int = 8
     focus_max: int = 10
+    meet_every_days: int = 180  # a focus contact not met for longer gets "meet in person"
 
 
 @dataclass(frozen=True, slots=True)
@@ -484,6 +485,8 @@ def _read_report(table: dict[str, Any], check: Validator) -> ReportConfig:
         or 14,
         focus_min=check.integer(table, "focus_min", where, default=8, minimum=0) or 0,
         focus_max=check.integer(table, "focus_max", where, default=10, minimum=1) or 10,
+        meet_every_days=check.integer(table, "meet_every_days", where, default=180, minimum=1)
+        or 180,
     )
 
 

@@ -203,6 +203,7 @@ CREATE INDEX touches_support_by_contact ON touches (contact_id, at)
 # event) as that event; a recipient's share touch becomes a note, kept with
 # its date and message, since no draft had a personal line then; and each
 # contact's last touch and support are worked out again from the touches.
+# `contacts_seen` remembers when each contact id was first seen.
 SUPPORT_NOT_VOLUME_V4 = """
 ALTER TABLE touches ADD COLUMN item TEXT;
 ALTER TABLE draft_support ADD COLUMN item TEXT;
@@ -245,6 +246,16 @@ UPDATE contact_state SET
            AND t.kind IN ('feedback', 'intro', 'meeting', 'promotion', 'share')
            AND t.self_promotion = 0
         ORDER BY t.at DESC, t.id LIMIT 1);
+
+-- The first day the journal saw each contact id (its first touch, or the
+-- first report that listed it): someone never supported ranks by how long
+-- they have been waiting, not automatically first.
+CREATE TABLE IF NOT EXISTS contacts_seen (
+    contact_id TEXT PRIMARY KEY,
+    first_seen TEXT NOT NULL
+) WITHOUT ROWID;
+INSERT OR IGNORE INTO contacts_seen (contact_id, first_seen)
+    SELECT contact_id, MIN(at) FROM touches GROUP BY contact_id;
 
 -- The period's promotions by item, still from the index alone.
 DROP INDEX touches_support_by_time;
