@@ -141,3 +141,19 @@ def test_export_merges_last_touch_and_support(tmp_path: Path, run_cli: RunCli) -
     rows = list(csv.DictReader(io.StringIO((tmp_path / "out.csv").read_text())))
     assert [r["id"] for r in rows] == ["ana", "ben"]
     assert rows[0]["last_support_kind"] == "meeting" and rows[1]["last_support"] == ""
+
+
+def test_add_to_focus_says_when_the_list_goes_past_its_guideline(
+    tmp_path: Path, run_cli: RunCli
+) -> None:
+    ws = make_workspace(tmp_path / "ws", extra_config="[report]\nfocus_min = 1\nfocus_max = 2\n")
+    home = ["--home", str(ws), "contacts", "add"]
+    second = run_cli(*home, "cy", "--name", "Cy Park", "--email", "cy@example.org",
+                     "--circle", "focus")  # fmt: skip
+    assert second.stderr == ""  # Ana and Cy: within the guideline
+    third = run_cli(*home, "dee", "--name", "Dee Ray", "--email", "dee@example.org",
+                    "--circle", "focus")  # fmt: skip
+    assert third.stderr == (
+        "note: the focus list now has 3 contacts, over its guideline of 1-2; consider"
+        " moving 1 to another circle\n"
+    )

@@ -205,12 +205,14 @@ def report(run_cli: RunCli, home: Path, *args: str, expect: int = 0) -> str:
 TABLE = """\
 Who haven't I supported lately? As of 2026-06-15, last 90 days
 
-  Promotion ratio       2:1 (2 shares of others' work, 1 of your own; aim 3:1)
-  Focus list            3 people (guideline 8-10)
+  Promotion ratio       2:1 (2 shares of others' work, 1 of your own; aim 3:1)  (!)
+  Focus list            3 people (guideline 8-10)  (!)
   Supported             5 contacts
   Replies received      2
   Drafts waiting        2 for review
-  Double opt-in intros  2 waiting for an answer; 1 over 14 days (Ana Lima & Eli Novak, 26 days)
+  Double opt-in intros  2 waiting for an answer; 1 over 14 days (Ana Lima & Eli Novak, 26 days)  (!)
+  To do                 share 1 more item of others' work to get back to 3:1
+  To do                 the focus list is under its guideline: choose 5 more contacts to understand and promote (circle = "focus")
 
 #  Name         Circle    Why         Last support          Days  Last touch           Days  Cadence  Overdue
 1  Ana Lima     focus     learn       never                    -  2026-06-01 reply       14      14d    never
@@ -265,6 +267,8 @@ MARKDOWN = """\
 - **Replies received:** 2
 - **Drafts waiting:** 2 for review
 - **Double opt-in intros:** 2 waiting for an answer; 1 over 14 days (Ana Lima & Eli Novak, 26 days) (!)
+- **To do:** share 1 more item of others' work to get back to 3:1
+- **To do:** the focus list is under its guideline: choose 5 more contacts to understand and promote (circle = "focus")
 
 | # | Name | Circle | Why | Last support | Days | Last touch | Days | Cadence | Overdue |
 |---:|---|---|---|---|---:|---|---:|---:|---:|

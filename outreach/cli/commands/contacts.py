@@ -150,9 +150,18 @@ def run_add(ctx: Context) -> int:
         org=a.org,
         notes=a.notes,
     )
-    ctx.out(
-        f"added {contact.id} ({contact.name} <{contact.email}>) to {ctx.workspace().roster_path}"
-    )
+    workspace = ctx.workspace()
+    ctx.out(f"added {contact.id} ({contact.name} <{contact.email}>) to {workspace.roster_path}")
+    if contact.circle == "focus":
+        # The focus list is meant to stay small enough to know each person well.
+        others = [c for c in workspace.roster.in_circle("focus") if c.id != contact.id]
+        size, most = len(others) + 1, workspace.config.report.focus_max
+        if size > most:
+            ctx.err(
+                f"note: the focus list now has {size} contacts, over its guideline of"
+                f" {workspace.config.report.focus_min}-{most}; consider moving"
+                f" {size - most} to another circle"
+            )
     return 0
 
 

@@ -80,6 +80,8 @@ def render_html(report: Report) -> str:
     for label, value, fine in cells.health_items(report.health):
         warn = "" if fine else ' class="warn"'
         out.append(f"<dt>{escape(label)}</dt><dd{warn}>{escape(value)}</dd>")
+    for fix in cells.fixes(report.health):
+        out.append(f'<dt>To do</dt><dd class="warn">{escape(fix)}</dd>')
     out.append("</dl>")
     if not report.lines:
         out += ["<p>No contacts to show.</p>", "</body>", "</html>"]

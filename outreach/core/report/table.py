@@ -35,7 +35,10 @@ def render_table(report: Report, *, color: bool = False) -> str:
     items = cells.health_items(report.health)
     width = max(len(label) for label, _, _ in items)
     for label, value, fine in items:
-        out.append(f"  {label:<{width}}  {value if fine else paint(value, YELLOW)}")
+        flagged = value if fine else paint(value + "  (!)", YELLOW)
+        out.append(f"  {label:<{width}}  {flagged}")
+    for fix in cells.fixes(report.health):
+        out.append(f"  {'To do':<{width}}  {fix}")
     out.append("")
     if not report.lines:
         out.append("No contacts to show.")
