@@ -49,6 +49,20 @@ def register(subparsers: Any, common: argparse.ArgumentParser) -> None:
     listing.add_argument("--circle", help="only this circle")
     listing.set_defaults(handler=run_list)
 
+    show = add_command(
+        actions,
+        "show",
+        common=common,
+        help="one person's whole story",
+        description="One contact's roster entry, their last touch and support, the"
+        " timeline of touches (each marked as support, contact or self-promotion),"
+        " drafts waiting for them, introductions, and the next step.",
+        examples=["outreach contacts show mei", "outreach contacts show mei --format json"],
+    )
+    show.add_argument("id", metavar="ID", help="the contact's id in roster.toml")
+    show.add_argument("--format", choices=("text", "json"), default="text")
+    show.set_defaults(handler=run_show)
+
     add = add_command(
         actions,
         "add",
@@ -134,6 +148,19 @@ def run_list(ctx: Context) -> int:
     for row in [header, *rows]:
         ctx.out("  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip())
     ctx.out(f"{len(rows)} contact{'s' if len(rows) != 1 else ''}")
+    return 0
+
+
+def run_show(ctx: Context) -> int:
+    import json
+
+    from outreach.app.story import contact_story, story_data, story_text
+
+    story = contact_story(ctx.workspace(), ctx.journal(), ctx.args.id, now=ctx.now())
+    if ctx.args.format == "json":
+        ctx.stdout.write(json.dumps(story_data(story), indent=2, ensure_ascii=False) + "\n")
+    else:
+        ctx.stdout.write(story_text(story))
     return 0
 
 
