@@ -44,6 +44,13 @@ def dated(moment: datetime | None, kind: TouchKind | None, zone: str) -> str:
     return f"{day(moment, zone)} {kind.value}" if kind else day(moment, zone)
 
 
+def ago(kind: TouchKind | None, count: int | None) -> str:
+    """'meeting 200d', 'reply 0d', or 'never': a terminal cell for a last touch or support."""
+    if count is None:
+        return NEVER
+    return f"{kind.value} {count}d" if kind else f"{count}d"
+
+
 def days(count: int | None) -> str:
     return NONE if count is None else str(count)
 
