@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 from datetime import datetime, timedelta
+from pathlib import Path
 
 import pytest
 
@@ -13,7 +15,8 @@ from outreach.core.report.rank import compile_report
 from outreach.core.report.steps import EventIndex, IntroFinder, StepFinder, recent_work
 from outreach.core.suggest import pair_key
 from outreach.store.journal.touches import ContactActivity
-from tests.conftest import NOW
+from tests.conftest import NOW, RunCli
+from tests.support.workspaces import make_workspace
 
 CONFIG = Config(me=Identity("Dana Reyes", "dana@example.org"))
 MEI = Contact("mei", "Mei Lin", ("mei@example.net",), "focus", (Why.CONNECT,), ("food",))
@@ -161,3 +164,29 @@ def test_never_supported_rank_by_how_long_the_journal_has_known_them(
         situation=Situation(first_seen=first_seen),
     )
     assert [line.contact.id for line in report.lines] == order
+
+
+def test_a_discarded_share_is_not_proposed_again(tmp_path: Path, run_cli: RunCli) -> None:
+    ws = make_workspace(
+        tmp_path / "ws",
+        events="""\
+        [events.salon]
+        title = "Housing salon"
+        host = "ben"
+        start = 2026-07-01T18:00:00Z
+        tags = ["housing"]
+        """,
+    )
+    home = ["--home", str(ws), "--as-of", "2026-06-15"]
+
+    def ana_step() -> dict[str, object]:
+        data = json.loads(run_cli(*home, "report", "--format", "json").stdout)
+        (ana,) = [c for c in data["contacts"] if c["id"] == "ana"]
+        step: dict[str, object] = ana["next_step"]
+        return step
+
+    assert (ana_step()["kind"], ana_step()["event_id"]) == ("share_event", "salon")
+    run_cli(*home, "draft", "shares")
+    assert (ana_step()["kind"], ana_step()["draft_id"]) == ("review_draft", 1)
+    run_cli(*home, "drafts", "discard", "1")
+    assert (ana_step()["kind"], ana_step()["partner_id"]) == ("introduce", "ben")

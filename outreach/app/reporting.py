@@ -75,7 +75,8 @@ def build_report(
     progress(1, 3, "report")
     counts = health_counts(journal, since=now - timedelta(days=period), until=now)
     upcoming = [e.id for e in workspace.events if not is_over(e, now=now)]
-    shared = shared_events(journal, upcoming)
+    # A share the user discarded is not proposed to that person again.
+    shared = shared_events(journal, upcoming, discarded_too=True)
     introduced = introduced_pairs(journal)
     # New roster ids start their wait today; a contact never supported ranks
     # by how long it has been waiting.

@@ -244,16 +244,24 @@ def pending_paths(journal: Journal) -> set[str]:
     return {str(r[0]) for r in rows}
 
 
-def shared_events(journal: Journal, event_ids: Iterable[str]) -> dict[str, set[str]]:
-    """For each event, the contacts it has already been drafted to: one query for all."""
+def shared_events(
+    journal: Journal, event_ids: Iterable[str], *, discarded_too: bool = False
+) -> dict[str, set[str]]:
+    """For each event, the contacts it has already been drafted to: one query for all.
+
+    A discarded draft frees the event for that person again (`draft shares`
+    may draft it anew), unless `discarded_too`: the report never proposes
+    again what the user discarded.
+    """
     wanted = list(dict.fromkeys(event_ids))
+    live = "" if discarded_too else " AND d.status != 'discarded'"
     shared: dict[str, set[str]] = {e: set() for e in wanted}
     for start in range(0, len(wanted), 500):
         chunk = wanted[start : start + 500]
         rows = journal.connection.execute(
             "SELECT s.event_id, s.contact_id FROM event_shares s"
             " JOIN drafts d ON d.id = s.draft_id"
-            f" WHERE s.event_id IN ({','.join('?' * len(chunk))}) AND d.status != 'discarded'",
+            f" WHERE s.event_id IN ({','.join('?' * len(chunk))}){live}",
             chunk,
         )
         for event_id, contact_id in rows:
