@@ -257,6 +257,10 @@ CREATE TABLE IF NOT EXISTS contacts_seen (
 INSERT OR IGNORE INTO contacts_seen (contact_id, first_seen)
     SELECT contact_id, MIN(at) FROM touches GROUP BY contact_id;
 
+-- Each contact's last meeting (the "meet in person" step), from an index of
+-- meetings alone rather than a scan of every touch.
+CREATE INDEX IF NOT EXISTS touches_meetings ON touches (contact_id, at) WHERE kind = 'meeting';
+
 -- The period's promotions by item, still from the index alone.
 DROP INDEX touches_support_by_time;
 CREATE INDEX touches_support_by_time
