@@ -118,3 +118,13 @@ def test_a_draft_without_slots_is_sent_byte_for_byte() -> None:
     data = draft("Hi Mei,\n\nSee you Saturday.\n\nDana\n", "<p>Hi Mei,</p>\n")
     assert ready_to_send(data) == data
     assert not needs_line(data)
+
+
+def test_a_slot_in_a_base64_body_is_still_found() -> None:
+    import base64
+
+    head, _, _ = draft("x\n").partition(b"\r\n\r\n")
+    head = head.replace(b"Content-Transfer-Encoding: 7bit", b"Content-Transfer-Encoding: base64")
+    data = head + b"\r\n\r\n" + base64.encodebytes(TEXT.encode()).replace(b"\n", b"\r\n")
+    assert b"[" not in data
+    assert needs_line(data)

@@ -73,8 +73,16 @@ def message_parts(data: bytes) -> Parts:
     return Parts(text=body("plain"), html=body("html"))
 
 
+_BASE64 = re.compile(rb"(?i)content-transfer-encoding:\s*base64")
+
+
 def needs_line(data: bytes) -> bool:
     """Whether the draft's text still waits for its personal line."""
+    # `drafts list` asks this of every waiting draft: a draft without a "["
+    # anywhere has no slot (7bit and quoted-printable leave "[" as it is), so
+    # only base64 bodies and drafts with a bracket are parsed.
+    if b"[" not in data and not _BASE64.search(data):
+        return False
     parts = message_parts(data)
     return bool(
         open_slots(parts.text or "") or (parts.text is None and parts.html and OPEN in parts.html)
