@@ -17,7 +17,7 @@ from outreach.base.wording import plural
 from outreach.core.report import cells
 from outreach.core.report.html_page import render_html
 from outreach.core.report.model import ContactLine, Report, StepKind
-from outreach.core.report.rank import check_filters, compile_report
+from outreach.core.report.rank import FOCUS, check_filters, compile_report
 from outreach.core.report.render import render
 from outreach.core.report.steps import ANSWER_WITHIN_DAYS
 from outreach.core.report.table import render_table
@@ -81,7 +81,15 @@ def build_report(
     # New roster ids start their wait today; a contact never supported ranks
     # by how long it has been waiting.
     note_contacts_seen(journal, (c.id for c in roster), now=now)
-    known = situation(journal, now=now, answer_within_days=ANSWER_WITHIN_DAYS)
+    known = situation(
+        journal,
+        now=now,
+        answer_within_days=ANSWER_WITHIN_DAYS,
+        focus=(c.id for c in roster.in_circle(FOCUS)),
+        never_supported=(
+            c.id for c in roster if c.id not in activity or activity[c.id].last_support_at is None
+        ),
+    )
     progress(2, 3, "report")
     report = compile_report(
         roster,

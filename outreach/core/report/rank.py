@@ -92,7 +92,12 @@ def rank_contacts(
                 days_since_support=since(support_at),
             )
         )
-    lines.sort(key=lambda line: _urgency(line, since(seen.get(line.contact.id))))
+    # Only someone never supported needs the day they were first seen.
+    lines.sort(
+        key=lambda line: _urgency(
+            line, None if line.days_since_support is not None else since(seen.get(line.contact.id))
+        )
+    )
     return lines
 
 

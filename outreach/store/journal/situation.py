@@ -15,14 +15,23 @@ from outreach.base.clock import iso_utc, parse_iso_utc
 from outreach.core.report.model import Reply, Situation
 from outreach.store.journal.store import Journal
 
-# A reply is answered by anything the user sent that person afterwards.
+# A reply is answered by anything the user sent that person afterwards; if
+# their latest reply is answered, every earlier one is. So: each contact's
+# latest reply in the window (from the replies index alone), then one seek per
+# contact for anything sent since.
 _UNANSWERED = """
-SELECT r.contact_id, r.at, r.detail FROM touches r
- WHERE r.kind = 'reply' AND r.at > :since AND r.at <= :now
-   AND NOT EXISTS (SELECT 1 FROM touches o
-                    WHERE o.contact_id = r.contact_id AND o.direction = 'out'
-                      AND o.at > r.at AND o.at <= :now)
- ORDER BY r.at, r.id
+WITH latest AS (
+    SELECT contact_id, MAX(at) AS at FROM touches
+     WHERE kind = 'reply' AND at > :since AND at <= :now
+     GROUP BY contact_id
+)
+SELECT l.contact_id, l.at,
+       (SELECT r.detail FROM touches r
+         WHERE r.contact_id = l.contact_id AND r.at = l.at AND r.kind = 'reply' LIMIT 1)
+  FROM latest l
+ WHERE NOT EXISTS (SELECT 1 FROM touches o
+                    WHERE o.contact_id = l.contact_id AND o.at > l.at AND o.at <= :now
+                      AND o.direction = 'out')
 """
 
 
@@ -45,13 +54,20 @@ def drafts_waiting(journal: Journal) -> dict[str, int]:
     return {str(contact_id): int(draft_id) for contact_id, draft_id in rows}
 
 
-def last_meetings(journal: Journal, *, now: datetime) -> dict[str, datetime]:
-    rows = journal.connection.execute(
-        "SELECT contact_id, MAX(at) FROM touches WHERE kind = 'meeting' AND at <= ?"
-        " GROUP BY contact_id",
-        (iso_utc(now),),
-    )
-    return {str(contact_id): parse_iso_utc(at) for contact_id, at in rows}
+def last_meetings(
+    journal: Journal, contact_ids: Iterable[str], *, now: datetime
+) -> dict[str, datetime]:
+    """The last meeting with each of `contact_ids` (the focus list): a seek each."""
+    db = journal.connection
+    found = {}
+    for contact_id in contact_ids:
+        at = db.execute(
+            "SELECT MAX(at) FROM touches WHERE kind = 'meeting' AND contact_id = ? AND at <= ?",
+            (contact_id, iso_utc(now)),
+        ).fetchone()[0]
+        if at is not None:
+            found[contact_id] = parse_iso_utc(at)
+    return found
 
 
 def note_contacts_seen(journal: Journal, contact_ids: Iterable[str], *, now: datetime) -> None:
@@ -65,25 +81,36 @@ def note_contacts_seen(journal: Journal, contact_ids: Iterable[str], *, now: dat
         )
 
 
-def contacts_seen(journal: Journal) -> dict[str, datetime]:
-    """When the journal first saw each contact: listed by a report, or a touch, if earlier.
+def contacts_seen(journal: Journal, contact_ids: Iterable[str]) -> dict[str, datetime]:
+    """When the journal first saw each of `contact_ids`: listed by a report, or its first
+    touch if earlier (a sync of old mail moves it back). Two index seeks per contact,
+    asked only for those never supported, the only ones it ranks."""
+    db = journal.connection
+    found = {}
+    for contact_id in contact_ids:
+        row = db.execute(
+            "SELECT MIN(COALESCE((SELECT first_seen FROM contacts_seen WHERE contact_id = :id),"
+            " '9999'), COALESCE((SELECT MIN(at) FROM touches WHERE contact_id = :id), '9999'))",
+            {"id": contact_id},
+        ).fetchone()
+        if row[0] != "9999":
+            found[contact_id] = parse_iso_utc(row[0])
+    return found
 
-    A touch recorded later with an earlier date (a sync of old mail) moves it
-    back; one index seek per contact finds each first touch.
-    """
-    rows = journal.connection.execute(
-        "SELECT s.contact_id, MIN(s.first_seen, COALESCE("
-        "(SELECT MIN(t.at) FROM touches t WHERE t.contact_id = s.contact_id), s.first_seen))"
-        " FROM contacts_seen s"
-    )
-    return {str(contact_id): parse_iso_utc(at) for contact_id, at in rows}
 
-
-def situation(journal: Journal, *, now: datetime, answer_within_days: int) -> Situation:
-    """Everything the next steps need from the journal, as of `now`."""
+def situation(
+    journal: Journal,
+    *,
+    now: datetime,
+    answer_within_days: int,
+    focus: Iterable[str],
+    never_supported: Iterable[str],
+) -> Situation:
+    """Everything the next steps need from the journal, as of `now`: last meetings for
+    the `focus` list, first sightings for those `never_supported`."""
     return Situation(
         unanswered=unanswered_replies(journal, now=now, days=answer_within_days),
         drafts_waiting=drafts_waiting(journal),
-        last_meeting=last_meetings(journal, now=now),
-        first_seen=contacts_seen(journal),
+        last_meeting=last_meetings(journal, focus, now=now),
+        first_seen=contacts_seen(journal, never_supported),
     )

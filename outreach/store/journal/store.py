@@ -261,6 +261,12 @@ INSERT OR IGNORE INTO contacts_seen (contact_id, first_seen)
 -- meetings alone rather than a scan of every touch.
 CREATE INDEX IF NOT EXISTS touches_meetings ON touches (contact_id, at) WHERE kind = 'meeting';
 
+-- Replies in a period, and now also whose they are (the "answer" step), from
+-- the index alone.
+DROP INDEX touches_replies_by_time;
+CREATE INDEX touches_replies_by_time ON touches (at, kind, message_id, contact_id)
+    WHERE kind = 'reply';
+
 -- The period's promotions by item, still from the index alone.
 DROP INDEX touches_support_by_time;
 CREATE INDEX touches_support_by_time
