@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import tomllib
 from pathlib import Path
 
@@ -141,3 +142,76 @@ def test_export_merges_last_touch_and_support(tmp_path: Path, run_cli: RunCli) -
     rows = list(csv.DictReader(io.StringIO((tmp_path / "out.csv").read_text())))
     assert [r["id"] for r in rows] == ["ana", "ben"]
     assert rows[0]["last_support_kind"] == "meeting" and rows[1]["last_support"] == ""
+
+
+def test_add_to_focus_says_when_the_list_goes_past_its_guideline(
+    tmp_path: Path, run_cli: RunCli
+) -> None:
+    ws = make_workspace(tmp_path / "ws", extra_config="[report]\nfocus_min = 1\nfocus_max = 2\n")
+    home = ["--home", str(ws), "contacts", "add"]
+    second = run_cli(*home, "cy", "--name", "Cy Park", "--email", "cy@example.org",
+                     "--circle", "focus")  # fmt: skip
+    assert second.stderr == ""  # Ana and Cy: within the guideline
+    third = run_cli(*home, "dee", "--name", "Dee Ray", "--email", "dee@example.org",
+                    "--circle", "focus")  # fmt: skip
+    assert third.stderr == (
+        "note: the focus list now has 3 contacts, over its guideline of 1-2; consider"
+        " moving 1 to another circle\n"
+    )
+
+
+def test_show_tells_one_persons_whole_story(tmp_path: Path, run_cli: RunCli) -> None:
+    ws = make_workspace(
+        tmp_path / "ws",
+        events="""\
+        [events.salon]
+        title = "Housing salon"
+        host = "ben"
+        start = 2026-07-01T18:00:00Z
+        tags = ["housing"]
+        """,
+    )
+    home = ["--home", str(ws), "--as-of", "2026-06-15"]
+    run_cli("--home", str(ws), "--as-of", "2026-03-02", "touch", "ana", "--kind", "meeting",
+            "--note", "coffee at the studio")  # fmt: skip
+    run_cli(*home, "draft", "shares")
+    run_cli(*home, "draft", "intro", "ana", "ben", "--double-opt-in")
+    text = run_cli(*home, "contacts", "show", "ana").stdout
+    assert text == (
+        "Ana Lima (ana): person, focus, every 14 days\n"
+        "  emails        ana@example.net\n"
+        "  greeting      Ana\n"
+        "  why           learn\n"
+        "  tags          art, housing\n"
+        "  last support  2026-03-02 meeting (105 days ago)\n"
+        "  last touch    2026-03-02 meeting\n"
+        "  next step     review draft 1, waiting for them (`outreach drafts show 1`)\n"
+        "\n"
+        "Timeline (newest first)\n"
+        "  2026-03-02  meeting   support         coffee at the studio\n"
+        "\n"
+        "Drafts waiting\n"
+        "     1  share_event  Housing salon, Wednesday 1 July (Ben)  [your line]\n"
+        "     2  intro_ask    Would you like to meet Ben?  [your line]\n"
+        "\n"
+        "Introductions\n"
+        "  with Ben Okafor: asked (double opt in), 2026-06-15\n"
+    )
+    data = json.loads(run_cli(*home, "contacts", "show", "ana", "--format", "json").stdout)
+    assert data["next_step"] == {
+        "kind": "review_draft",
+        "text": "review draft 1, waiting for them (`outreach drafts show 1`)",
+    }
+    assert data["timeline"] == [
+        {
+            "at": "2026-03-02T12:00:00Z",
+            "kind": "meeting",
+            "counts_as": "support",
+            "detail": "coffee at the studio",
+            "item": None,
+        }
+    ]
+    assert [d["id"] for d in data["drafts_waiting"]] == [1, 2]
+    assert run_cli(*home, "contacts", "show", "anna", expect=2).stderr == (
+        "contact: 'anna' is not a contact id — did you mean 'ana'?\n"
+    )

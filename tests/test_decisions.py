@@ -44,7 +44,7 @@ def test_a_discarded_share_is_not_drafted_the_next_day_unless_again(
     root = make_workspace(tmp_path / "ws", events=EVENTS)
     outreach(run_cli, root, 15, "draft", "shares", "--event", "salon")
     assert outreach(run_cli, root, 15, "drafts", "discard", "1")[0] == (
-        "discarded draft 1: Thought of you: Housing Salon on Wednesday 1 July\n"
+        "discarded draft 1: Housing Salon, Wednesday 1 July\n"
     )
     assert outreach(run_cli, root, 16, "draft", "shares", "--event", "salon")[0] == (
         "no new shares to draft\n"
@@ -52,7 +52,7 @@ def test_a_discarded_share_is_not_drafted_the_next_day_unless_again(
     out, _ = outreach(run_cli, root, 16, "draft", "shares", "--event", "salon", "--again")
     # Ben's draft is still waiting: only Ana's discarded one is drafted anew.
     assert out.splitlines()[0] == (
-        "    3  drafts/share-salon-ana.eml  Thought of you: Housing Salon on Wednesday 1 July"
+        "    3  drafts/share-salon-ana.eml  Housing Salon, Wednesday 1 July"
     )
 
 

@@ -92,12 +92,12 @@ def test_double_opt_in_from_asks_to_joint_introduction(
     )
     outreach(17, "sync")
     result = outreach(17, "draft", "intros", "--ready")
-    assert result.splitlines()[0] == "    3  drafts/intro-ana-ben.eml  Introducing Ana and Ben"
+    assert result.splitlines()[0] == "    3  drafts/intro-ana-ben.eml  Ana, meet Ben (housing)"
 
     text = (root / "drafts" / "intro-ana-ben.eml").read_text()
     assert "To: Ana Lima <ana@example.net>, Ben Okafor <ben@example.net>" in text
-    assert "Thank you both for saying yes." in text
-    assert "Why I think you should talk: both run repair caf=C3=A9s." in text
+    assert "Thanks for both saying yes to this." in text
+    assert "Both run repair caf=C3=A9s." in text
     with Journal.open(root / "journal.db") as journal:
         drafts = list_drafts(journal)
         statuses = {d.kind + ":" + ",".join(d.recipients): d.status for d in drafts}

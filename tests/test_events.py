@@ -122,5 +122,5 @@ def test_the_workspace_zone_applies_through_the_cli(tmp_path: Path, run_cli: Run
     )
     listing = run_cli("--home", str(ws), "--as-of", "2026-06-15", "events", "list").stdout
     assert listing.splitlines()[1] == (
-        "    Wednesday 1 July 2026 at 17:00 (America/Chicago); hosted by ana"
+        "    Wednesday 1 July 2026 at 5 pm (Chicago time); hosted by ana"
     )

@@ -225,9 +225,9 @@ def test_cli_import_flags_events_needing_a_host(
     listing = run_cli(*home, "events", "list").stdout
     assert listing == (
         "garden: Garden day\n"
-        "    Saturday 20 June 2026 at 10:00 (UTC+02:00); hosted by ana\n"
+        "    Saturday 20 June 2026 at 10 am (UTC+02:00); hosted by ana\n"
         "    not drafted yet; 1 interested\n"
         "housing-futures-salon-2026-07-01: Housing Futures Salon\n"
-        "    Wednesday 1 July 2026 at 18:00 (Europe/Berlin); hosted by ben\n"
+        "    Wednesday 1 July 2026 at 6 pm (Berlin time); hosted by ben\n"
         "    not drafted yet; 1 interested\n"
     )

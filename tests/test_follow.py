@@ -326,10 +326,8 @@ def test_an_event_cancelled_in_its_calendar_is_no_longer_shared(
     run_cli(*cli, "follow")
     before = run_cli(*cli, "draft", "shares", "--dry-run").stdout
     assert before.splitlines()[:2] == [
-        "would draft: kofi.meeting-a-2026-06-20 → mei: Thought of you: Meeting a on"
-        " Saturday 20 June",
-        "would draft: kofi.meeting-b-2026-06-27 → mei: Thought of you: Meeting b on"
-        " Saturday 27 June",
+        "would draft: kofi.meeting-a-2026-06-20 → mei: Meeting a, Saturday 20 June (Kofi)",
+        "would draft: kofi.meeting-b-2026-06-27 → mei: Meeting b, Saturday 27 June (Kofi)",
     ]
     server.routes["/cal.ics"] = Route(
         _calendar(("a", "20260620T180000Z", "CONFIRMED"), ("b", "20260627T180000Z", "CANCELLED")),
@@ -339,7 +337,6 @@ def test_an_event_cancelled_in_its_calendar_is_no_longer_shared(
     run_cli(*cli, "follow")
     after = run_cli(*cli, "draft", "shares", "--dry-run").stdout
     assert after.splitlines()[0] == (
-        "would draft: kofi.meeting-a-2026-06-20 → mei: Thought of you: Meeting a on"
-        " Saturday 20 June"
+        "would draft: kofi.meeting-a-2026-06-20 → mei: Meeting a, Saturday 20 June (Kofi)"
     )
     assert "meeting-b" not in after

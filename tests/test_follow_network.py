@@ -92,7 +92,7 @@ def test_following_kofi_and_adrienne_end_to_end(
         "kofi (Kofi Mensah)\n"
         "  new post: What our rent strike won  https://tenants.example.org/posts/rent-strike"
         " (2026-06-14)\n"
-        "  new event: Weekly tenant clinic, Thursday 18 June 2026 at 23:00 (UTC)\n"
+        "  new event: Weekly tenant clinic, Thursday 18 June 2026 at 11 pm (UTC)\n"
         f"failed: {failing}: HTTP 500 (Internal Server Error);"
         " next try after 2026-06-15 12:30 UTC\n"
         "read 2 of 3 feeds tried: 1 new post, 1 new event (and 1 older post recorded)\n"
@@ -136,18 +136,18 @@ def test_following_kofi_and_adrienne_end_to_end(
     (priya,) = [c for c in report["contacts"] if c["id"] == "priya"]
     assert priya["next_step"]["event_id"] == "kofi.weekly-tenant-clinic-2026-06-18"
     assert kofi["next_step"]["text"] == (
-        'give feedback on their post "What our rent strike won"'
-        " (https://tenants.example.org/posts/rent-strike), then"
+        'tell them what you thought of their post "What our rent strike won"'
+        " (2026-06-14, https://tenants.example.org/posts/rent-strike), then"
         " `outreach touch kofi --kind feedback`"
     )
 
     shares = run_cli(*cli, "draft", "shares", "--dry-run").stdout.splitlines()
     feed_shares = [line for line in shares if "post:" in line or "kofi." in line]
     assert feed_shares == [
-        "would draft: kofi.weekly-tenant-clinic-2026-06-18 → mei: Thought of you: Weekly tenant"
-        " clinic on Thursday 18 June",
-        "would draft: kofi.weekly-tenant-clinic-2026-06-18 → priya: Thought of you: Weekly"
-        " tenant clinic on Thursday 18 June",
+        "would draft: kofi.weekly-tenant-clinic-2026-06-18 → mei: Weekly tenant clinic,"
+        " Thursday 18 June (Kofi)",
+        "would draft: kofi.weekly-tenant-clinic-2026-06-18 → priya: Weekly tenant clinic,"
+        " Thursday 18 June (Kofi)",
         "would draft: post:1 → mei: Kofi's new piece: What our rent strike won",
         "would draft: post:1 → priya: Kofi's new piece: What our rent strike won",
     ]
@@ -200,12 +200,12 @@ def test_the_digest_lists_kofis_work_with_the_commands_for_each(
         "    feedback: outreach touch kofi --kind feedback\n"
         "\n"
         "Coming up in the next 7 days\n"
-        "  Kofi Mensah (focus): Weekly tenant clinic, Thursday 18 June 2026 at 23:00 (UTC)\n"
+        "  Kofi Mensah (focus): Weekly tenant clinic, Thursday 18 June 2026 at 11 pm (UTC)\n"
         "    share:    outreach draft shares --event kofi.weekly-tenant-clinic-2026-06-18"
         "   (for mei, priya)\n"
         "    feedback: outreach touch kofi --kind feedback\n"
-        "  Kofi Mensah (focus): Tenant rights clinic, Saturday 20 June 2026 at 18:00"
-        " (America/Chicago)\n"
+        "  Kofi Mensah (focus): Tenant rights clinic, Saturday 20 June 2026 at 6 pm"
+        " (Chicago time)\n"
         "    https://example.net/events/tenant-clinic\n"
         "    share:    outreach draft shares --event tenant-clinic   (for mei, priya)\n"
         "    feedback: outreach touch kofi --kind feedback\n"

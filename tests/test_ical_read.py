@@ -153,7 +153,7 @@ def test_import_summary_and_events_without_uid_are_known_again(
     assert result.stderr.startswith(f"unreadable, skipped: {path}: event 'Unreadable': ")
     assert run_cli(*home, "events", "list").stdout == (
         "bike-kitchen-2026-01-05: Bike kitchen\n"
-        "    next: Monday 7 December 2026 at 18:00 (Europe/Berlin); repeats; hosted by ana\n"
+        "    next: Monday 7 December 2026 at 6 pm (Berlin time); repeats; hosted by ana\n"
         "    not drafted yet; 0 interested\n"
         "repair-cafe-2026-12-19: Repair café\n"
         "    Saturday 19 December 2026; hosted by ana\n"

@@ -83,9 +83,10 @@ def test_direct_intro_is_one_email_to_both(workspace: Workspace, journal: Journa
         (workspace.root / draft.path).read_bytes()
     )
     assert message["To"] == "Ben Okafor <ben@example.net>, Ana Lima <ana@example.net>"
-    assert message["Subject"] == "Introducing Ben and Ana"
+    assert message["Subject"] == "Ben, meet Ana (housing)"
     text = message.get_body(preferencelist=("plain",)).get_content()  # type: ignore[union-attr]
-    assert "Why I think you should talk: both fixing bikes." in text
+    # The user's own words stand in for the personal line; no reasoning of the report's.
+    assert "\r\n\r\nBoth fixing bikes.\r\n\r\n" in text and "[[" not in text
     intro = get_intro(journal, draft.intro_id or 0)
     assert intro is not None
     assert (intro.contact_a, intro.contact_b, intro.mode, intro.status) == (
@@ -159,7 +160,7 @@ def test_double_opt_in_asks_each_then_introduces_once_both_answer(
     assert joint.kind == "intro" and joint.recipients == ("ana", "ben")
     assert joint.intro_id == asks[0].intro_id
     text = (workspace.root / joint.path).read_text()
-    assert "Thank you both for saying yes." in text
+    assert "Thanks for both saying yes to this." in text
     intro = get_intro(journal, joint.intro_id or 0)
     assert intro is not None and intro.status is IntroStatus.INTRODUCED
     # Drafted once: a second run finds nothing new to introduce.
@@ -248,7 +249,7 @@ def test_batch_from_csv_with_reasons(
     batch = draft_intros_from_file(workspace, journal, pairs, now=NOW, double_opt_in=True)
     assert [d.recipients for d in batch.drafts] == [("ana",), ("dee",), ("cai",), ("ben",)]
     text = (workspace.root / batch.drafts[0].path).read_text()
-    assert "Here's why you came to mind: both paint, both teach." in text
+    assert "\n\nBoth paint, both teach.\n\n" in text
 
 
 def test_batch_file_problems_are_all_reported_with_lines(tmp_path: Path) -> None:

@@ -22,6 +22,7 @@ from outreach.store.journal.touches import (
     contact_activity,
     count_touches,
     record_touch,
+    record_touches,
 )
 from tests.conftest import NOW
 
@@ -278,3 +279,126 @@ def test_replies_taken_as_yes_before_answers_were_read_become_unclear(tmp_path: 
         assert ready_intros(journal) == []
         status = journal.connection.execute("SELECT status FROM intros").fetchone()[0]
         assert status == "asked"
+
+
+def test_support_not_volume_migration_reclassifies_old_shares(tmp_path: Path) -> None:
+    from outreach.store.journal.report_queries import health_counts
+    from outreach.store.journal.store import MIGRATIONS
+
+    path = tmp_path / "journal.db"
+    raw = sqlite3.connect(path)
+    raw.executescript("\n".join(MIGRATIONS[:3]) + "\nPRAGMA user_version = 3;")
+    stamp = "2026-06-01T09:00:00Z"
+    # Drafts as the old schema knew them: ben's fair shared with gia (sent) and
+    # with hal (waiting), and the user's own talk shared with gia (sent).
+    for draft_id, event_id, status in (
+        (1, "fair", "sent"),
+        (2, "fair", "drafted"),
+        (3, "talk", "sent"),
+    ):
+        raw.execute(
+            "INSERT INTO drafts (id, message_id, kind, status, subject, path, event_id,"
+            " created_at, updated_at) VALUES (?, ?, 'share_event', ?, 's', 'p', ?, ?, ?)",
+            (draft_id, f"<d{draft_id}@example.org>", status, event_id, stamp, stamp),
+        )
+    raw.executemany(
+        "INSERT INTO draft_recipients (draft_id, contact_id) VALUES (?, ?)",
+        [(1, "gia"), (2, "hal"), (3, "gia")],
+    )
+    raw.executemany(
+        "INSERT INTO draft_support (draft_id, contact_id, kind, self_promotion)"
+        " VALUES (?, ?, ?, ?)",
+        [
+            (1, "ben", "share", 0),
+            (1, "gia", "share", 0),
+            (1, "gia", "sent", 0),
+            (2, "ben", "share", 0),
+            (2, "hal", "share", 0),
+            (2, "hal", "sent", 0),
+            (3, "gia", "share", 1),
+        ],
+    )
+    raw.executemany(
+        "INSERT INTO touches (contact_id, kind, direction, at, message_id, source, detail,"
+        " self_promotion, recorded_at) VALUES (?, ?, ?, ?, ?, 'smtp', ?, ?, ?)",
+        [
+            ("gia", "meeting", "none", "2026-05-01T09:00:00Z", None, "coffee", 0, stamp),
+            ("ben", "share", "out", stamp, "<d1@example.org>", "draft 1", 0, stamp),
+            ("gia", "share", "out", stamp, "<d1@example.org>", "draft 1", 0, stamp),
+            ("gia", "sent", "out", stamp, "<d1@example.org>", "draft 1", 0, stamp),
+            ("gia", "share", "out", stamp, "<d3@example.org>", "draft 3", 1, stamp),
+        ],
+    )
+    raw.commit()
+    raw.close()
+    with Journal.open(path) as journal:
+        db = journal.connection
+        assert journal.schema_version == SCHEMA_VERSION
+        touches = db.execute(
+            "SELECT contact_id, kind, detail, self_promotion, item FROM touches ORDER BY id"
+        ).fetchall()
+        assert touches == [
+            ("gia", "meeting", "coffee", 0, None),
+            ("ben", "share", "draft 1", 0, "event:fair"),
+            ("gia", "note", "received a share (draft 1)", 0, None),
+            ("gia", "sent", "draft 1", 0, None),
+            ("gia", "share", "draft 3", 1, "event:talk"),
+        ]
+        support = db.execute(
+            "SELECT draft_id, contact_id, kind, item, needs_line FROM draft_support"
+            " ORDER BY draft_id, contact_id, kind"
+        ).fetchall()
+        assert support == [
+            (1, "ben", "share", "event:fair", 0),
+            (1, "gia", "sent", None, 0),
+            (1, "gia", "share", None, 1),
+            (2, "ben", "share", "event:fair", 0),
+            (2, "hal", "sent", None, 0),
+            (2, "hal", "share", None, 1),
+            (3, "gia", "share", "event:talk", 0),
+        ]
+        # Gia's last support goes back to the coffee: the old share was only contact.
+        state = db.execute("SELECT * FROM contact_state ORDER BY contact_id").fetchall()
+        assert state == [
+            ("ben", stamp, "share", stamp, "share"),
+            ("gia", stamp, "note", "2026-05-01T09:00:00Z", "meeting"),
+        ]
+        counts = health_counts(journal, since=NOW - timedelta(days=90), until=NOW)
+        assert (counts.others_promoted, counts.own_promoted, counts.contacts_supported) == (
+            1,
+            1,
+            2,
+        )
+
+
+def test_a_reply_is_unanswered_until_something_goes_back_to_them(tmp_path: Path) -> None:
+    from outreach.base.model import Direction
+    from outreach.store.journal.situation import unanswered_replies
+
+    def reply(who: str, days_ago: int, subject: str) -> Touch:
+        return Touch(
+            who,
+            TouchKind.REPLY,
+            NOW - timedelta(days=days_ago),
+            Direction.INBOUND,
+            f"<{who}{days_ago}@example.net>",
+            detail=subject,
+        )
+
+    with Journal.open(tmp_path / "journal.db") as journal:
+        record_touches(
+            journal,
+            [
+                reply("ana", 40, "Too old"),
+                reply("ana", 5, "Garden plans"),
+                reply("ben", 9, "Answered"),
+                Touch("ben", TouchKind.SENT, NOW - timedelta(days=8), Direction.OUTBOUND, "<a@x>"),
+                reply("cai", 2, ""),
+            ],
+            now=NOW,
+        )
+        found = unanswered_replies(journal, now=NOW, days=30)
+    assert {k: (v.at, v.subject) for k, v in found.items()} == {
+        "ana": (NOW - timedelta(days=5), "Garden plans"),
+        "cai": (NOW - timedelta(days=2), "(no subject)"),
+    }

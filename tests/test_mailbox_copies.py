@@ -18,6 +18,7 @@ import pytest
 from outreach.store.journal import Journal
 from tests.conftest import RunCli
 from tests.support.dovecot import DovecotServer, MailUser
+from tests.support.drafts import write_every_personal_line
 from tests.support.fixtures import unique_user_name
 from tests.support.smtpd import RunningSink, smtp_sink
 from tests.test_drafts_push import env, workspace_for
@@ -47,6 +48,7 @@ def test_send_and_discard_remove_only_outreachs_own_copies_and_file_in_sent(
     mail_user.append("Drafts", OTHER_DRAFT, flags=[b"\\Draft", b"\\Seen"])
     mail_user.append("Drafts", DELETED_DRAFT, flags=[b"\\Draft", b"\\Deleted"])
     run_cli(*home, "draft", "shares", environ=env(mail_user))
+    write_every_personal_line(root / "drafts")
     run_cli(*home, "drafts", "push", environ=env(mail_user))
     before = mail_user.flags_snapshot()
     assert len(before["Drafts"]) == 4 and before["Sent"] == {}
@@ -84,6 +86,7 @@ def test_sync_sees_the_filed_sent_copy_without_counting_it_twice(
     root = workspace_for(tmp_path, mail_user, extra=sink.config())
     home = ["--home", str(root), "--as-of", "2026-06-15"]
     run_cli(*home, "draft", "shares", environ=env(mail_user))
+    write_every_personal_line(root / "drafts")
     run_cli(*home, "drafts", "send", "--all", "--yes", environ=env(mail_user))
     run_cli(*home, "sync", environ=env(mail_user))
     with Journal.open(root / "journal.db") as journal:
@@ -132,6 +135,7 @@ def test_without_uidplus_the_pushed_copy_stays_and_the_output_says_so(
     root = workspace_for(tmp_path, user, extra=sink.config())
     home = ["--home", str(root), "--as-of", "2026-06-15"]
     run_cli(*home, "draft", "shares", environ=env(user))
+    write_every_personal_line(root / "drafts")
     run_cli(*home, "drafts", "push", environ=env(user))
     before = drafts_flags(user)
     log_before = dovecot.mail_log_lines(user.name)

@@ -225,13 +225,16 @@ def test_cli_list_and_discard(tmp_path: Path, run_cli: RunCli) -> None:
     run_cli(*home, "draft", "shares")
     assert run_cli(*home, "drafts", "list").stdout == (
         "   ID  STATUS     KIND         CREATED     TO                        SUBJECT\n"
-        "    1  drafted    share_event  2026-06-15  ana                       Thought of you:"
-        " Housing Salon on Wednesday 1 July\n"
+        "    1  drafted    share_event  2026-06-15  ana                       Housing Salon,"
+        " Wednesday 1 July (Ben)  [your line]\n"
         "1 waiting for review; read one with `outreach drafts show ID`, then"
         " `outreach drafts send ID…` or `outreach drafts discard ID`\n"
+        "1 still needs your personal line ([your line]): write it where the draft says"
+        " [[ your line: … ]], with `outreach drafts edit ID` or in your mail client after"
+        " `outreach drafts push`\n"
     )
     result = run_cli(*home, "drafts", "discard", "1")
-    assert result.stdout == "discarded draft 1: Thought of you: Housing Salon on Wednesday 1 July\n"
+    assert result.stdout == "discarded draft 1: Housing Salon, Wednesday 1 July (Ben)\n"
     assert run_cli(*home, "drafts", "list").stdout == "no drafts waiting for review\n"
     assert "discarded" in run_cli(*home, "drafts", "list", "--all").stdout
     result = run_cli(*home, "drafts", "discard", "1", expect=2)

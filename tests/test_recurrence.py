@@ -15,8 +15,8 @@ from outreach.base.errors import InputError
 from outreach.base.model import Circle
 from outreach.core.config import DEFAULT_CIRCLES
 from outreach.core.events import parse_events
+from outreach.core.phrasing import when
 from outreach.core.recur import next_occurrence
-from outreach.core.render_filters import when
 from outreach.core.roster import parse_roster
 from outreach.core.shares import plan_shares
 from tests.conftest import RunCli
@@ -65,10 +65,10 @@ def test_shares_name_the_next_occurrence_and_reach_each_person_once() -> None:
     (salon,) = parse_events(SALON, ROSTER, CIRCLES)
     plan = plan_shares([salon], ROSTER, now=NOW, already_shared={})
     assert [(s.contact.id, when(s.event)) for s in plan.shares] == [
-        ("ben", "Friday 18 December 2026 at 18:00 (Europe/Berlin)")
+        ("ben", "Friday 18 December at 6 pm")
     ]
     later = plan_shares([salon], ROSTER, now=NOW + timedelta(days=30), already_shared={})
-    assert when(later.shares[0].event) == "Thursday 7 January 2027 at 19:00 (Europe/Berlin)"
+    assert when(later.shares[0].event) == "Thursday 7 January at 7 pm"
     done = plan_shares([salon], ROSTER, now=NOW, already_shared={"salon": {"ben"}})
     assert done.shares == ()
 
@@ -157,9 +157,9 @@ def test_draft_shares_shares_the_next_meeting_of_a_real_weekly_group(
     run_cli(*home, "draft", "shares", "--event", meeting["id"])
     (draft,) = (root / "drafts").glob("*.eml")
     message = email.message_from_bytes(draft.read_bytes(), policy=email.policy.default)
-    assert message["Subject"] == "Thought of you: Chaostreff - CCCP on Wednesday 9 December"
+    assert message["Subject"] == "Chaostreff - CCCP, Wednesday 9 December (Ana)"
     body = message.get_body(("plain",))
     assert body is not None
-    assert "Chaostreff - CCCP on Wednesday 9 December 2026 at 19:00 (Europe/Berlin)" in (
+    assert '"Chaostreff - CCCP" is on Wednesday 9 December at 7 pm' in (
         " ".join(body.get_content().split())
     )

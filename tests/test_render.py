@@ -10,16 +10,19 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from outreach.base.errors import InputError
-from outreach.base.model import Contact, Event
+from outreach.base.model import Contact, Event, Why
+from outreach.core.phrasing import and_list, when, words
 from outreach.core.render import (
     KINDS,
     Me,
     Templates,
+    check_in_context,
     check_templates,
+    intro_ask_context,
+    intro_context,
     sample_contexts,
     share_event_context,
 )
-from outreach.core.render_filters import and_list, when
 from outreach.store.workspace import read_template_overrides
 from tests.conftest import NOW, RunCli
 from tests.support.workspaces import make_workspace
@@ -31,6 +34,7 @@ def folder_templates(folder: Path) -> Templates:
 
 
 ME = Me("Dana Reyes", "dana@example.org")
+BERLIN = ZoneInfo("Europe/Berlin")
 ANA = Contact(id="ana", name="Ana Lima", emails=("ana@example.net",), tags=("art", "housing"))
 BEN = Contact(id="ben", name="Ben Okafor", emails=("ben@example.net",), org="Eastside Co-op")
 SALON = Event(
@@ -68,25 +72,157 @@ def test_every_built_in_template_renders_against_sample_data() -> None:
         assert "{{" not in rendered.text and "{%" not in rendered.text
 
 
-def test_share_says_why_this_person_and_whose_event() -> None:
+def test_share_credits_the_host_and_leaves_the_reason_to_the_user() -> None:
     rendered = Templates(None).render("share_event", share(Templates(None)))
-    assert rendered.subject == "Thought of you: Housing Futures Salon on Thursday 2 July"
-    assert (
-        "Ben Okafor of Eastside Co-op is hosting Housing Futures Salon on Thursday 2 July 2026"
-        in rendered.text
+    assert rendered.subject == "Housing Futures Salon, Thursday 2 July (Ben)"
+    assert rendered.text == (
+        "Hi Ana,\n"
+        "\n"
+        "[[ your line: why this made you think of Ana ]]\n"
+        "\n"
+        '"Housing Futures Salon" is on Thursday 2 July at 6 pm, at Eastside Library.'
+        " Ben Okafor of Eastside Co-op is hosting it. It's about housing.\n"
+        "\n"
+        "Ben's page for it: https://example.org/salon\n"
+        "\n"
+        "If you go, say hello to Ben from me.\n"
+        "\n"
+        "Dana\n"
     )
-    assert "at 18:00 (Europe/Berlin), at Eastside Library." in rendered.text
-    assert "your work on housing is, which is why" in rendered.text
-    assert "tell Ben I sent you" in rendered.text
     assert rendered.html is not None
     assert '<a href="https://example.org/salon">' in rendered.html
+    assert "<p>[[ your line: why this made you think of Ana ]]</p>" in rendered.html
+
+
+def test_share_to_an_org_elsewhere_greets_its_greeting_and_gives_their_time() -> None:
+    commons = Contact(
+        id="commons",
+        name="Eastside Commons",
+        emails=("hello@commons.example.org",),
+        kind="org",
+        greeting="Jo and the Commons team",
+        tags=("housing", "urban-farming"),
+        timezone="America/Chicago",
+        notes="Jo runs the Thursday programme.",
+    )
+    templates = Templates(None)
+    rendered = templates.render("share_event", share(templates, contact=commons))
+    assert rendered.text.splitlines()[:5] == [
+        "Hi Jo and the Commons team,",
+        "",
+        "[[ your line: why this made you think of Eastside Commons"
+        " (your notes: Jo runs the Thursday programme.) ]]",
+        "",
+        '"Housing Futures Salon" is on Thursday 2 July at 6 pm Berlin time (11 am your time),'
+        " at Eastside Library. Ben Okafor of Eastside Co-op is hosting it. It's about housing.",
+    ]
 
 
 def test_own_event_share_reads_as_an_invitation() -> None:
     templates = Templates(None)
     rendered = templates.render("share_event", share(templates, host=None, is_mine=True))
-    assert "I'm hosting Housing Futures Salon" in rendered.text
-    assert "hosting" in rendered.text and "Ben" not in rendered.text
+    assert rendered.subject == "Housing Futures Salon, Thursday 2 July"
+    assert rendered.text == (
+        "Hi Ana,\n"
+        "\n"
+        "[[ your line: why this made you think of Ana ]]\n"
+        "\n"
+        'I\'m running "Housing Futures Salon" on Thursday 2 July at 6 pm, at Eastside Library,'
+        " and I'd like you to come. It's about housing.\n"
+        "\n"
+        "Details: https://example.org/salon\n"
+        "\n"
+        "If it isn't for you, no need to reply.\n"
+        "\n"
+        "Dana\n"
+    )
+
+
+def test_intro_says_who_each_person_is_and_gives_the_next_step_an_owner() -> None:
+    rendered = Templates(None).render(
+        "intro", intro_context(me=ME, a=ANA, b=BEN, why="", asked=True, now=NOW)
+    )
+    assert (rendered.subject, rendered.text) == (
+        "Ana, meet Ben",
+        "Hi Ana and Ben,\n"
+        "\n"
+        "Thanks for both saying yes to this.\n"
+        "\n"
+        "Ana, this is Ben Okafor of Eastside Co-op.\n"
+        "Ben, this is Ana Lima, who works on art and housing.\n"
+        "\n"
+        "[[ your line: why Ana and Ben should meet, for each of them ]]\n"
+        "\n"
+        "Ben, would you suggest a time for a short call? Feel free to move me to BCC from here.\n"
+        "\n"
+        "Dana\n",
+    )
+
+
+def test_intro_ask_offers_an_easy_no() -> None:
+    rendered = Templates(None).render(
+        "intro_ask",
+        intro_ask_context(me=ME, contact=ANA, other=BEN, why="you both fix old buildings", now=NOW),
+    )
+    assert (rendered.subject, rendered.text) == (
+        "Would you like to meet Ben?",
+        "Hi Ana,\n"
+        "\n"
+        "I'd like to introduce you to Ben Okafor of Eastside Co-op, but only if it's welcome.\n"
+        "\n"
+        "You both fix old buildings.\n"
+        "\n"
+        "If you'd like me to connect you, reply with a yes and I'll write to you both. If now"
+        " isn't a good time, a no is completely fine; no need to explain.\n"
+        "\n"
+        "Dana\n",
+    )
+
+
+def test_check_in_to_someone_never_contacted_is_a_first_note() -> None:
+    rendered = Templates(None).render(
+        "check_in", check_in_context(me=ME, contact=ANA, note="", last_touch=None, now=NOW)
+    )
+    assert (rendered.subject, rendered.text) == (
+        "Hello from Dana Reyes",
+        "Hi Ana,\n"
+        "\n"
+        "[[ your line: how you came across Ana and why you are writing now ]]\n"
+        "\n"
+        "I'd like to learn more about your work on art and housing. Would you be up for a"
+        " 20-minute call in the next few weeks? If the timing's wrong, just say so.\n"
+        "\n"
+        "Dana\n",
+    )
+
+
+def test_check_in_after_a_long_gap_says_so_and_asks_by_why() -> None:
+    connector = Contact(
+        id="ben", name="Ben Okafor", emails=("ben@example.net",), why=(Why.CONNECT,)
+    )
+    rendered = Templates(None).render(
+        "check_in",
+        check_in_context(
+            me=ME,
+            contact=connector,
+            note="",
+            last_touch=NOW - timedelta(days=200),
+            now=NOW,
+            last_support="meeting on 2025-11-27, coffee at the co-op",
+        ),
+    )
+    assert (rendered.subject, rendered.text) == (
+        "Catching up",
+        "Hi Ben,\n"
+        "\n"
+        "[[ your line: a reason to write now: something of theirs you saw, or how something"
+        " turned out (last time: meeting on 2025-11-27, coffee at the co-op) ]]\n"
+        "\n"
+        "It's been about seven months since we were last in touch, which is too long. Is there"
+        " anyone you'd like to meet at the moment? I'd be glad to make an introduction.\n"
+        "\n"
+        "Dana\n",
+    )
 
 
 def test_html_twin_escapes_values_the_text_keeps_as_written() -> None:
@@ -199,21 +335,43 @@ def test_include_files_resolve_from_the_workspace(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize(
-    ("moment", "text"),
+    ("reader_zone", "moment", "text"),
     [
+        (None, datetime(2026, 7, 2, 18, 0, tzinfo=BERLIN), "Thursday 2 July at 6 pm"),
+        ("Europe/Paris", datetime(2026, 7, 2, 18, 0, tzinfo=BERLIN), "Thursday 2 July at 6 pm"),
         (
-            datetime(2026, 7, 2, 18, 0, tzinfo=ZoneInfo("Europe/Berlin")),
-            "Thursday 2 July 2026 at 18:00 (Europe/Berlin)",
+            "America/New_York",
+            datetime(2026, 7, 2, 18, 30, tzinfo=BERLIN),
+            "Thursday 2 July at 6:30 pm Berlin time (12:30 pm your time)",
         ),
-        (datetime(2026, 1, 1, 9, 5, tzinfo=UTC), "Thursday 1 January 2026 at 09:05 (UTC)"),
         (
+            "Asia/Tokyo",
+            datetime(2026, 7, 2, 18, 0, tzinfo=BERLIN),
+            "Thursday 2 July at 6 pm Berlin time (1 am on Friday 3 July your time)",
+        ),
+        (None, datetime(2026, 7, 2, 12, 0, tzinfo=BERLIN), "Thursday 2 July at noon"),
+        (None, datetime(2026, 7, 2, 0, 15, tzinfo=BERLIN), "Thursday 2 July at 00:15"),
+        (None, datetime(2026, 1, 1, 9, 5, tzinfo=UTC), "Thursday 1 January at 9:05 am UTC"),
+        (
+            None,
             datetime(2026, 3, 8, 19, 30, tzinfo=timezone(timedelta(hours=-5, minutes=-30))),
-            "Sunday 8 March 2026 at 19:30 (UTC-05:30)",
+            "Sunday 8 March at 7:30 pm UTC-05:30",
         ),
     ],
 )
-def test_when_names_the_day_time_and_zone(moment: datetime, text: str) -> None:
-    assert when(moment) == text
+def test_when_reads_naturally_and_names_a_zone_only_for_readers_elsewhere(
+    reader_zone: str | None, moment: datetime, text: str
+) -> None:
+    reader = Contact(id="r", name="R", emails=("r@example.net",), timezone=reader_zone)
+    assert when(moment, reader) == text
+
+
+@pytest.mark.parametrize(
+    ("tags", "text"),
+    [(["urban-farming"], "urban farming"), (["civic_tech", "art"], "civic tech and art")],
+)
+def test_tags_read_as_words(tags: list[str], text: str) -> None:
+    assert and_list(words(tags)) == text
 
 
 @pytest.mark.parametrize(

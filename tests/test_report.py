@@ -126,8 +126,16 @@ TOUCHES = [
     Touch("ana", TouchKind.REPLY, at("2026-01-10T08:00"), Direction.INBOUND, "<r0@example.net>"),
     Touch("ana", TouchKind.REPLY, at("2026-04-02T08:00"), Direction.INBOUND, "<r2@example.net>"),
     Touch("ana", TouchKind.REPLY, at("2026-06-01T08:00"), Direction.INBOUND, "<r1@example.net>"),
-    # ben and gia: one message shared an event with both, this morning
-    Touch("ben", TouchKind.SHARE, at("2026-06-15T09:00"), Direction.OUTBOUND, "<s1@example.org>"),
+    # ben and gia: this morning a message shared ben's fair with gia, with a personal line:
+    # it promoted ben (one item) and supported gia
+    Touch(
+        "ben",
+        TouchKind.SHARE,
+        at("2026-06-15T09:00"),
+        Direction.OUTBOUND,
+        "<s1@example.org>",
+        item="event:fair",
+    ),
     Touch("gia", TouchKind.SHARE, at("2026-06-15T09:00"), Direction.OUTBOUND, "<s1@example.org>"),
     # cleo: feedback 45 days ago, against her own 30-day cadence
     Touch("cleo", TouchKind.FEEDBACK, at("2026-05-01T15:00")),
@@ -198,50 +206,60 @@ TABLE = """\
 Who haven't I supported lately? As of 2026-06-15, last 90 days
 
   Promotion ratio       2:1 (2 shares of others' work, 1 of your own; aim 3:1)
-  Focus list            3 people (guideline 8-10)
+                        (!)
+  Focus list            3 people (guideline 8-10) (!)
   Supported             5 contacts
   Replies received      2
   Drafts waiting        2 for review
-  Double opt-in intros  2 waiting for an answer; 1 over 14 days (Ana Lima & Eli Novak, 26 days)
+  Double opt-in intros  2 waiting for an answer; 1 over 14 days (Ana Lima & Eli
+                        Novak, 26 days) (!)
+  To do                 share 1 more item of others' work to get back to 3:1
+  To do                 the focus list is under its guideline: choose 5 more
+                        contacts to understand and promote (circle = "focus")
 
-#  Name         Circle    Why         Last support          Days  Last touch           Days  Cadence  Overdue
-1  Ana Lima     focus     learn       never                    -  2026-06-01 reply       14      14d    never
-2  Dev Sharma   extended  learn       never                    -  never                   -      60d    never
-3  Eli Novak    focus     connect     2026-05-18 meeting      28  2026-05-18 meeting     28      14d    2.00x
-4  Cleo Park    focus     contribute  2026-05-01 feedback     45  2026-05-01 feedback    45      30d    1.50x
-5  Fay Adeyemi  extended  contribute  2026-05-16 promotion    30  2026-06-12 share        3      60d    0.50x
-6  Ben Okafor   extended  connect     2026-06-15 share         0  2026-06-15 share        0      60d    0.00x
-7  Gia Rossi    extended  learn       2026-06-15 share         0  2026-06-15 share        0      60d    0.00x
+#  Name         Circle    Last support   Last touch    Cadence  Overdue
+1  Ana Lima     focus     never          reply 14d         14d    never
+2  Eli Novak    focus     meeting 28d    meeting 28d       14d    2.00x
+3  Cleo Park    focus     feedback 45d   feedback 45d      30d    1.50x
+4  Fay Adeyemi  extended  promotion 30d  share 3d          60d    0.50x
+5  Ben Okafor   extended  share 0d       share 0d          60d    0.00x
+6  Dev Sharma   extended  never          never             60d    never
+7  Gia Rossi    extended  share 0d       share 0d          60d    0.00x
 
 7 contacts.
 
 Next steps
-  1. Ana Lima: share "Spring salon" (2026-06-20): it is about art
-  2. Dev Sharma: check in: ask what they are working on and learning
-  3. Eli Novak: share "Spring salon" (2026-06-20): it is about art
-  4. Cleo Park: introduce to Ben Okafor: both care about food; you want to connect Ben with others
+  1. Ana Lima: answer their email of 2026-06-01, "(no subject)"
+  2. Eli Novak: share "Spring salon" (2026-06-20): it is about art
+  3. Cleo Park: introduce to Ben Okafor: both care about food; you want to
+     connect Ben with others
+  6. Dev Sharma: review draft 1, waiting for them (`outreach drafts show 1`)
 """
 
 
-def test_table_ranks_never_supported_first_then_by_overdue_ratio(
+def test_table_ranks_by_days_without_support_over_cadence_never_supported_included(
     network: Path, run_cli: RunCli
 ) -> None:
-    # Ana (replies only) and Dev (nothing at all) were never supported: first, focus
-    # before extended. Then days since support over cadence: Eli 28/14, Cleo 45 over
-    # her own 30, Fay 30/60 (her later share of the user's own event is contact, not
-    # support), Ben and Gia supported this morning.
+    # Days without support over cadence: Ana, never supported, has waited since her
+    # first reply in January (156/14); Eli 28/14, Cleo 45 over her own 30, Fay 30/60
+    # (her later share of the user's own event is contact, not support); Dev, never
+    # supported but first seen today, ties with Ben and Gia, supported this morning
+    # (by name). Ana's reply of June waits for an answer; a draft to Dev waits.
     assert report(run_cli, network) == TABLE
+    assert max(len(line) for line in TABLE.splitlines()) <= 80
 
 
 def test_next_steps_skip_own_past_and_already_shared_events(network: Path, run_cli: RunCli) -> None:
     data = json.loads(report(run_cli, network, "--format", "json"))
     steps = {c["id"]: c["next_step"] for c in data["contacts"]}
-    # Dev's only music events are over (the fair) or already drafted to him (the jam):
-    # a check-in. Cleo's food event is the user's own potluck: an intro instead.
-    assert steps["dev"]["kind"] == "check_in"
+    # Dev's only music events are over (the fair) or already drafted to him (the jam),
+    # and that draft waits for review. Cleo's food event is the user's own potluck: an
+    # intro instead. Ana's reply waits for an answer before anything else.
+    assert (steps["dev"]["kind"], steps["dev"]["draft_id"]) == ("review_draft", 1)
     assert steps["cleo"]["kind"] == "introduce"
     assert (steps["cleo"]["partner_id"], steps["cleo"]["shared_tags"]) == ("ben", ["food"])
-    assert steps["ana"]["event_id"] == steps["eli"]["event_id"] == "salon"
+    assert (steps["ana"]["kind"], steps["ana"]["about_at"]) == ("answer", "2026-06-01T08:00:00Z")
+    assert steps["eli"]["event_id"] == "salon"
     assert steps["fay"] is None and steps["ben"] is None  # within their cadence
 
 
@@ -254,25 +272,27 @@ MARKDOWN = """\
 - **Replies received:** 2
 - **Drafts waiting:** 2 for review
 - **Double opt-in intros:** 2 waiting for an answer; 1 over 14 days (Ana Lima & Eli Novak, 26 days) (!)
+- **To do:** share 1 more item of others' work to get back to 3:1
+- **To do:** the focus list is under its guideline: choose 5 more contacts to understand and promote (circle = "focus")
 
 | # | Name | Circle | Why | Last support | Days | Last touch | Days | Cadence | Overdue |
 |---:|---|---|---|---|---:|---|---:|---:|---:|
 | 1 | Ana Lima | focus | learn | never | - | 2026-06-01 reply | 14 | 14d | never |
-| 2 | Dev Sharma | extended | learn | never | - | never | - | 60d | never |
-| 3 | Eli Novak | focus | connect | 2026-05-18 meeting | 28 | 2026-05-18 meeting | 28 | 14d | 2.00x |
-| 4 | Cleo Park | focus | contribute | 2026-05-01 feedback | 45 | 2026-05-01 feedback | 45 | 30d | 1.50x |
-| 5 | Fay Adeyemi | extended | contribute | 2026-05-16 promotion | 30 | 2026-06-12 share | 3 | 60d | 0.50x |
-| 6 | Ben Okafor | extended | connect | 2026-06-15 share | 0 | 2026-06-15 share | 0 | 60d | 0.00x |
+| 2 | Eli Novak | focus | connect | 2026-05-18 meeting | 28 | 2026-05-18 meeting | 28 | 14d | 2.00x |
+| 3 | Cleo Park | focus | contribute | 2026-05-01 feedback | 45 | 2026-05-01 feedback | 45 | 30d | 1.50x |
+| 4 | Fay Adeyemi | extended | contribute | 2026-05-16 promotion | 30 | 2026-06-12 share | 3 | 60d | 0.50x |
+| 5 | Ben Okafor | extended | connect | 2026-06-15 share | 0 | 2026-06-15 share | 0 | 60d | 0.00x |
+| 6 | Dev Sharma | extended | learn | never | - | never | - | 60d | never |
 | 7 | Gia Rossi | extended | learn | 2026-06-15 share | 0 | 2026-06-15 share | 0 | 60d | 0.00x |
 
 7 contacts.
 
 ## Next steps
 
-- **Ana Lima** (#1): share "Spring salon" (2026-06-20): it is about art
-- **Dev Sharma** (#2): check in: ask what they are working on and learning
-- **Eli Novak** (#3): share "Spring salon" (2026-06-20): it is about art
-- **Cleo Park** (#4): introduce to Ben Okafor: both care about food; you want to connect Ben with others
+- **Ana Lima** (#1): answer their email of 2026-06-01, "(no subject)"
+- **Eli Novak** (#2): share "Spring salon" (2026-06-20): it is about art
+- **Cleo Park** (#3): introduce to Ben Okafor: both care about food; you want to connect Ben with others
+- **Dev Sharma** (#6): review draft 1, waiting for them (\\`outreach drafts show 1\\`)
 """
 
 
@@ -285,18 +305,18 @@ CSV = (
     "last_support_kind,days_since_touch,days_since_support,overdue,past_cadence,"
     "next_step_kind,next_step\r\n"
     "1,ana,Ana Lima,focus,learn,art;housing,14,2026-06-01T08:00:00Z,reply,,,14,,,true,"
-    'share_event,"share ""Spring salon"" (2026-06-20): it is about art"\r\n'
-    "2,dev,Dev Sharma,extended,learn,music,60,,,,,,,,true,check_in,"
-    "check in: ask what they are working on and learning\r\n"
-    "3,eli,Eli Novak,focus,connect,art,14,2026-05-18T17:00:00Z,meeting,2026-05-18T17:00:00Z,"
+    'answer,"answer their email of 2026-06-01, ""(no subject)"""\r\n'
+    "2,eli,Eli Novak,focus,connect,art,14,2026-05-18T17:00:00Z,meeting,2026-05-18T17:00:00Z,"
     'meeting,28,28,2.00,true,share_event,"share ""Spring salon"" (2026-06-20): it is about art"\r\n'
-    "4,cleo,Cleo Park,focus,contribute,food,30,2026-05-01T15:00:00Z,feedback,"
+    "3,cleo,Cleo Park,focus,contribute,food,30,2026-05-01T15:00:00Z,feedback,"
     "2026-05-01T15:00:00Z,feedback,45,45,1.50,true,introduce,"
     "introduce to Ben Okafor: both care about food; you want to connect Ben with others\r\n"
-    "5,fay,Fay Adeyemi,extended,contribute,housing,60,2026-06-12T10:00:00Z,share,"
+    "4,fay,Fay Adeyemi,extended,contribute,housing,60,2026-06-12T10:00:00Z,share,"
     "2026-05-16T12:00:00Z,promotion,3,30,0.50,false,,\r\n"
-    "6,ben,Ben Okafor,extended,connect,housing;food,60,2026-06-15T09:00:00Z,share,"
+    "5,ben,Ben Okafor,extended,connect,housing;food,60,2026-06-15T09:00:00Z,share,"
     "2026-06-15T09:00:00Z,share,0,0,0.00,false,,\r\n"
+    "6,dev,Dev Sharma,extended,learn,music,60,,,,,,,,true,review_draft,"
+    '"review draft 1, waiting for them (`outreach drafts show 1`)"\r\n'
     "7,gia,Gia Rossi,extended,learn,food,60,2026-06-15T09:00:00Z,share,"
     "2026-06-15T09:00:00Z,share,0,0,0.00,false,,\r\n"
 )
@@ -306,7 +326,7 @@ def test_csv_format(network: Path, run_cli: RunCli) -> None:
     text = report(run_cli, network, "--format", "csv")
     assert text == CSV
     rows = list(csv.DictReader(io.StringIO(text)))
-    assert [r["id"] for r in rows] == ["ana", "dev", "eli", "cleo", "fay", "ben", "gia"]
+    assert [r["id"] for r in rows] == ["ana", "eli", "cleo", "fay", "ben", "dev", "gia"]
 
 
 def test_json_health_figures(network: Path, run_cli: RunCli) -> None:
@@ -365,11 +385,11 @@ def test_json_contacts_carry_dates_days_and_overdue_ratio(network: Path, run_cli
     )
     assert [tuple(c[f] for f in fields) for c in data["contacts"]] == [
         ("ana", 14, None, None, "reply", 14, None, None, True),
-        ("dev", 60, None, None, None, None, None, None, True),
         ("eli", 14, "2026-05-18T17:00:00Z", "meeting", "meeting", 28, 28, 2.0, True),
         ("cleo", 30, "2026-05-01T15:00:00Z", "feedback", "feedback", 45, 45, 1.5, True),
         ("fay", 60, "2026-05-16T12:00:00Z", "promotion", "share", 3, 30, 0.5, False),
         ("ben", 60, "2026-06-15T09:00:00Z", "share", "share", 0, 0, 0.0, False),
+        ("dev", 60, None, None, None, None, None, None, True),
         ("gia", 60, "2026-06-15T09:00:00Z", "share", "share", 0, 0, 0.0, False),
     ]
     assert data["contacts"][0] == {
@@ -389,15 +409,31 @@ def test_json_contacts_carry_dates_days_and_overdue_ratio(network: Path, run_cli
         "overdue": None,
         "past_cadence": True,
         "next_step": {
-            "kind": "share_event",
-            "text": 'share "Spring salon" (2026-06-20): it is about art',
-            "event_id": "salon",
-            "event_title": "Spring salon",
-            "event_start": "2026-06-20T18:00:00Z",
+            "kind": "answer",
+            "text": 'answer their email of 2026-06-01, "(no subject)"',
+            "event_id": None,
+            "event_title": None,
+            "event_start": None,
             "partner_id": None,
             "partner_name": None,
-            "shared_tags": ["art"],
+            "shared_tags": [],
+            "draft_id": None,
+            "about": "(no subject)",
+            "about_at": "2026-06-01T08:00:00Z",
         },
+    }
+    assert data["contacts"][1]["next_step"] == {
+        "kind": "share_event",
+        "text": 'share "Spring salon" (2026-06-20): it is about art',
+        "event_id": "salon",
+        "event_title": "Spring salon",
+        "event_start": "2026-06-20T18:00:00Z",
+        "partner_id": None,
+        "partner_name": None,
+        "shared_tags": ["art"],
+        "draft_id": None,
+        "about": None,
+        "about_at": None,
     }
 
 
@@ -431,7 +467,7 @@ def test_html_is_one_page_with_the_table_and_a_chart_row_per_contact(
     page = _Page()
     html = report(run_cli, network, "--format", "html")
     page.feed(html)
-    order = ["ana", "dev", "eli", "cleo", "fay", "ben", "gia"]
+    order = ["ana", "eli", "cleo", "fay", "ben", "dev", "gia"]
     assert page.table_rows == order
     assert page.chart_rows == order
     assert page.tags.count("svg") == 1 and page.tags.count("table") == 1
@@ -459,7 +495,7 @@ def test_filters_circle_overdue_and_limit(network: Path, run_cli: RunCli) -> Non
     ]
     assert "Showing 2 of 7 contacts." in lines
     data = json.loads(report(run_cli, network, "--format", "json", "--overdue"))
-    assert [c["id"] for c in data["contacts"]] == ["ana", "dev", "eli", "cleo"]
+    assert [c["id"] for c in data["contacts"]] == ["ana", "eli", "cleo", "dev"]
     assert data["filters"] == {"circle": None, "overdue_only": True, "limit": None}
 
 
@@ -572,7 +608,7 @@ def test_build_report_as_a_use_case(network: Path) -> None:
     with Journal.open(workspace.journal_path) as journal:
         result = build_report(workspace, journal, now=NOW, circle="extended", limit=3)
         counts = health_counts(journal, since=NOW - timedelta(days=90), until=NOW)
-    assert [line.contact.id for line in result.lines] == ["dev", "fay", "ben"]
+    assert [line.contact.id for line in result.lines] == ["fay", "ben", "dev"]
     assert [line.rank for line in result.lines] == [1, 2, 3]
     assert result.contacts_total == 7
     assert counts.drafts_waiting == result.health.drafts_waiting == 2
@@ -694,29 +730,35 @@ def test_email_saves_the_report_as_a_draft_to_the_user(network: Path, run_cli: R
 def test_plan_drafts_the_top_next_steps(network: Path, run_cli: RunCli) -> None:
     out = report(run_cli, network, "--plan", "--limit", "4")
     assert out == (
-        "#1 Ana Lima: 5  drafts/share-salon-ana.eml  Thought of you: Spring salon on Saturday 20 June\n"
-        "#2 Dev Sharma: skipped, a draft to them is already waiting\n"
-        "#3 Eli Novak: 6  drafts/share-salon-eli.eml  Thought of you: Spring salon on Saturday 20 June\n"
-        "#4 Cleo Park: 7  drafts/intro-ben-cleo.eml  Introducing Cleo and Ben\n"
-        "3 drafts written; review them (`outreach drafts list`), then send from your mail"
+        "#1 Ana Lima: skipped, answer their email yourself, in your mail client\n"
+        "#2 Eli Novak: 5  drafts/share-salon-eli.eml  Spring salon, Saturday 20 June (Ben)\n"
+        "#3 Cleo Park: 6  drafts/intro-ben-cleo.eml  Cleo, meet Ben (food)\n"
+        "#4 Dev Sharma: skipped, a draft to them is already waiting\n"
+        "2 drafts written; review them (`outreach drafts list`), then send from your mail"
         " client or with `outreach drafts send ID…`\n"
     )
-    share = read_eml(network / "drafts" / "share-salon-ana.eml")
-    assert share["To"] == "Ana Lima <ana@example.net>"
+    share = read_eml(network / "drafts" / "share-salon-eli.eml")
+    assert share["To"] == "Eli Novak <eli@example.net>"
     with Journal.open(network / "journal.db") as journal:
         db = journal.connection
         shared = db.execute("SELECT contact_id FROM event_shares WHERE event_id = 'salon'")
-        assert sorted(r[0] for r in shared) == ["ana", "eli"]
+        assert sorted(r[0] for r in shared) == ["eli"]
         support = db.execute(
-            "SELECT contact_id, kind FROM draft_support WHERE draft_id = 5 ORDER BY contact_id, kind"
+            "SELECT contact_id, kind, item, needs_line FROM draft_support WHERE draft_id = 5"
+            " ORDER BY contact_id, kind"
         ).fetchall()
-        # Once sent, the share supports Ana and the salon's host, Ben.
-        assert support == [("ana", "sent"), ("ana", "share"), ("ben", "share")]
+        # Once sent, the share promotes the salon's host, Ben, and is contact with Eli;
+        # support for Eli too only if the draft's personal line was written.
+        assert support == [
+            ("ben", "share", "event:salon", 0),
+            ("eli", "sent", None, 0),
+            ("eli", "share", None, 1),
+        ]
         intros = db.execute("SELECT contact_a, contact_b, status FROM intros WHERE id > 3")
         assert intros.fetchall() == [("ben", "cleo", "introduced")]
     # Nobody gets a second draft while the first waits for review.
     again = report(run_cli, network, "--plan", "--limit", "4")
-    assert again.count("skipped, a draft to them is already waiting") == 4
+    assert again.count("skipped, a draft to them is already waiting") == 3
 
 
 def test_markdown_cells_cannot_break_the_table(tmp_path: Path, run_cli: RunCli) -> None:

@@ -17,8 +17,10 @@ from pathlib import Path
 
 import pytest
 
+from outreach.core.personal_line import message_parts
 from tests.conftest import RunCli
 from tests.support.require import find_program, require
+from tests.support.workspaces import make_workspace
 from tests.test_report import AS_OF, network  # noqa: F401  (the fixture)
 
 CHROMIUM = find_program("chromium", "chromium-browser")
@@ -29,7 +31,7 @@ def _chromium_installed() -> None:
     require(None if CHROMIUM else "needs Debian's chromium (apt-get install chromium)")
 
 
-ORDER = ["ana", "dev", "eli", "cleo", "fay", "ben", "gia"]
+ORDER = ["ana", "eli", "cleo", "fay", "ben", "dev", "gia"]
 PAST, WITHIN = (0xD6, 0x45, 0x45), (0x4C, 0xAF, 0x7A)  # the bar colours in html_page.STYLE
 
 
@@ -150,3 +152,49 @@ def test_chromium_draws_the_bars_in_the_legends_colours(page: Path, tmp_path: Pa
     assert colours[PAST] > 2000
     assert colours[WITHIN] > 1000
     assert len(colours) > 50  # text was drawn too: not a blank page
+
+
+PHONE = 400  # CSS pixels: a phone held upright
+PAGE_BACKGROUND, MAIL_BACKGROUND = (0xFB, 0xFB, 0xF8), (0xFF, 0xFF, 0xFF)
+
+
+def right_edge_is_clear(shot: Path, background: tuple[int, int, int], margin: int = 8) -> bool:
+    """Nothing drawn in the rightmost `margin` pixels, top to bottom: nothing was cut
+    off at the screen's edge, as a table wider than the screen would be."""
+    width, channels, rows = read_png(shot.read_bytes())
+    assert width == PHONE
+    edge = range((width - margin) * channels, width * channels, channels)
+    return all(tuple(row[x : x + 3]) == background for row in rows for x in edge)
+
+
+def test_report_reads_on_a_phone_without_being_cut_off(page: Path, tmp_path: Path) -> None:
+    shot = tmp_path / "phone.png"
+    chromium(tmp_path, page, f"--screenshot={shot}", f"--window-size={PHONE},2400")
+    assert right_edge_is_clear(shot, PAGE_BACKGROUND)
+    # The same page on a desktop still shows the table as a table.
+    dom = _Dom()
+    dom.feed(chromium(tmp_path, page, "--dump-dom").stdout)
+    assert dom.table_rows == ORDER
+
+
+def test_html_draft_reads_on_a_phone(tmp_path: Path, run_cli: RunCli) -> None:
+    root = make_workspace(
+        tmp_path / "ws",
+        events="""\
+        [events.salon]
+        title = "Housing Futures Salon: long evenings of talks about neighbourhoods"
+        host = "ben"
+        start = 2026-07-01T18:00:00Z
+        url = "https://example.org/events/housing-futures-salon-with-a-very-long-address"
+        description = "Short talks, then long conversations about who gets to live where."
+        tags = ["housing"]
+        """,
+    )
+    run_cli("--home", str(root), "--as-of", AS_OF, "draft", "shares")
+    html = message_parts((root / "drafts" / "share-salon-ana.eml").read_bytes()).html
+    assert html is not None
+    draft = tmp_path / "draft.html"
+    draft.write_text(html)
+    shot = tmp_path / "draft.png"
+    chromium(tmp_path, draft, f"--screenshot={shot}", f"--window-size={PHONE},900")
+    assert right_edge_is_clear(shot, MAIL_BACKGROUND)

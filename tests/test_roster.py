@@ -112,11 +112,59 @@ def test_addresses_match_without_regard_to_case_local_part_included() -> None:
             "roster.toml:1:1: contact id 'a\n' may hold only",
         ),
         ('[people.a]\nname = "A"\n', "roster.toml:1:1: unknown key 'people'"),
+        (
+            '[contacts.a]\nname = "A"\nemails = ["a@example.net"]\nkind = "organisation"\n',
+            "roster.toml:4:1: unknown kind 'organisation', expected person or org",
+        ),
+        (
+            '[contacts.a]\nname = "A"\nemails = ["a@example.net"]\ngreeting = " "\n',
+            "roster.toml:4:1: greeting is empty; remove it or name whom to greet",
+        ),
+        (
+            '[contacts.a]\nname = "A"\nemails = ["a@example.net"]\ntimezone = "Mars/Olympus"\n',
+            "roster.toml:4:1: unknown time zone 'Mars/Olympus'; use an IANA name such as"
+            ' "Europe/Berlin"',
+        ),
     ],
 )
 def test_roster_problem_is_located(text: str, expected: str) -> None:
     found = problems_of(text)
     assert any(p.startswith(expected) for p in found), found
+
+
+def test_organisations_are_greeted_by_greeting_or_whole_name_never_first_word() -> None:
+    roster = parse_roster(
+        """
+[contacts.library]
+name = "Eastside Library"
+kind = "org"
+greeting = "Jo and the library team"
+emails = ["programs@library.example.org"]
+
+[contacts.commons]
+name = "Eastside Commons"
+kind = "org"
+emails = ["hello@commons.example.org"]
+
+[contacts.okafor]
+name = "Ngozi Okafor"
+greeting = "Dr. Okafor"
+timezone = "Africa/Lagos"
+emails = ["okafor@example.net"]
+
+[contacts.ana]
+name = "Ana Lima"
+emails = ["ana@example.net"]
+""",
+        CIRCLES,
+    )
+    greeted = {c.id: (c.kind, c.addressed, c.first_name, c.timezone) for c in roster}
+    assert greeted == {
+        "library": ("org", "Jo and the library team", "Eastside Library", None),
+        "commons": ("org", "Eastside Commons team", "Eastside Commons", None),
+        "okafor": ("person", "Dr. Okafor", "Ngozi", "Africa/Lagos"),
+        "ana": ("person", "Ana", "Ana", None),
+    }
 
 
 def test_notes_may_span_lines() -> None:

@@ -21,6 +21,7 @@ from outreach.store.journal import Journal
 from outreach.store.journal.drafts import DraftStatus, list_drafts
 from outreach.store.journal.touches import record_touches
 from tests.conftest import NOW, RunCli
+from tests.support.drafts import write_every_personal_line
 from tests.support.smtpd import RunningSink, smtp_sink
 from tests.support.workspaces import DEFAULT_ROSTER, make_workspace
 
@@ -81,9 +82,9 @@ def statuses(root: Path) -> dict[int, str]:
 
 LISTING = (
     "to send (3):\n"
-    "     1  ana@example.net                   Thought of you: Housing Salon on Wednesday 1 July\n"
-    "     2  ana@example.net                   Thought of you: Repair Walk on Thursday 2 July\n"
-    "     3  ana@example.net                   Thought of you: Seed Fair on Friday 3 July\n"
+    "     1  ana@example.net                   Housing Salon, Wednesday 1 July (Ben)\n"
+    "     2  ana@example.net                   Repair Walk, Thursday 2 July (Ben)\n"
+    "     3  ana@example.net                   Seed Fair, Friday 3 July (Ben)\n"
 )
 PACE_OFF = "[send]\nmax_per_person = 5\n"
 
@@ -93,6 +94,7 @@ def test_without_a_terminal_and_without_yes_nothing_is_sent(
 ) -> None:
     root = workspace(tmp_path, sink, PACE_OFF)
     run_cli(*home(root), "draft", "shares")
+    write_every_personal_line(root / "drafts")
     result = run_cli(*home(root), "drafts", "send", "--all", expect=2)
     assert result.stdout == LISTING
     assert result.stderr == (
@@ -108,6 +110,7 @@ def test_dry_run_lists_and_sends_nothing(
 ) -> None:
     root = workspace(tmp_path, sink, PACE_OFF)
     run_cli(*home(root), "draft", "shares")
+    write_every_personal_line(root / "drafts")
     result = run_cli(*home(root), "drafts", "send", "--all", "--yes", "--dry-run")
     assert result.stdout == LISTING + "dry run: nothing sent\n"
     assert sink.sink.received == []
@@ -119,15 +122,15 @@ def test_a_person_at_the_terminal_confirms_or_declines(
 ) -> None:
     root = workspace(tmp_path, sink, PACE_OFF)
     run_cli(*home(root), "draft", "shares")
+    write_every_personal_line(root / "drafts")
     declined = run_cli(*home(root), "drafts", "send", "1", stdin=Terminal("n\n"))
     assert declined.stdout.endswith("Send this email? [y/N] nothing sent\n")
     assert sink.sink.received == []
     confirmed = run_cli(*home(root), "drafts", "send", "1", "2", stdin=Terminal("y\n"))
     assert confirmed.stdout == (
         "to send (2):\n"
-        "     1  ana@example.net                   Thought of you: Housing Salon on Wednesday"
-        " 1 July\n"
-        "     2  ana@example.net                   Thought of you: Repair Walk on Thursday 2 July\n"
+        "     1  ana@example.net                   Housing Salon, Wednesday 1 July (Ben)\n"
+        "     2  ana@example.net                   Repair Walk, Thursday 2 July (Ben)\n"
         "Send these 2 emails? [y/N] sent 1/2: draft 1 to ana@example.net\n"
         "sent 2/2: draft 2 to ana@example.net\n"
         "2 sent\n"
@@ -140,6 +143,7 @@ def test_pace_holds_back_the_third_email_in_a_week_unless_forced(
 ) -> None:
     root = workspace(tmp_path, sink)  # the default pace: 2 emails a person per 7 days
     run_cli(*home(root), "draft", "shares")
+    write_every_personal_line(root / "drafts")
     result = run_cli(*home(root), "drafts", "send", "--all", "--yes")
     assert result.stdout.splitlines()[0] == (
         "held back: draft 3 to ana@example.net: pace: ana would get more than 2 emails within"
@@ -159,6 +163,7 @@ def test_mail_seen_in_sent_counts_toward_the_pace(
 ) -> None:
     root = workspace(tmp_path, sink)
     run_cli(*home(root), "draft", "shares", "--event", "salon")
+    write_every_personal_line(root / "drafts")
     with Journal.open(root / "journal.db") as journal:
         # Two emails to Ana from the user's own mail client, as sync records them.
         record_touches(
@@ -187,6 +192,7 @@ def test_the_report_to_oneself_is_not_part_of_all(
 ) -> None:
     root = workspace(tmp_path, sink, PACE_OFF)
     run_cli(*home(root), "draft", "shares", "--event", "salon")
+    write_every_personal_line(root / "drafts")
     run_cli(*home(root), "report", "--email")
     result = run_cli(*home(root), "drafts", "send", "--all", "--yes")
     assert result.stderr == (
@@ -207,6 +213,7 @@ def test_a_send_cut_short_is_held_as_may_have_been_sent_until_resend_or_sync(
         PACE_OFF + '\n[[mailboxes]]\nname = "home"\nkind = "maildir"\npath = "mail"\n',
     )
     run_cli(*home(root), "draft", "shares")
+    write_every_personal_line(root / "drafts")
     sink.sink.drop_at = 2  # the server takes draft 2, then the connection dies before its 250
     result = run_cli(*home(root), "drafts", "send", "--all", "--yes", expect=1)
     first, hint = result.stderr.splitlines()
@@ -249,6 +256,7 @@ def test_resend_sends_a_draft_in_doubt_on_the_users_word(
 ) -> None:
     root = workspace(tmp_path, sink, PACE_OFF)
     run_cli(*home(root), "draft", "shares", "--event", "salon")
+    write_every_personal_line(root / "drafts")
     sink.sink.drop_at = 1
     run_cli(*home(root), "drafts", "send", "1", "--yes", expect=1)
     sink.sink.drop_at = None

@@ -22,6 +22,7 @@ from outreach.store.journal import Journal
 from outreach.store.journal.drafts import DraftStatus, list_drafts
 from outreach.store.journal.intents import in_doubt
 from tests.conftest import RunCli
+from tests.support.drafts import write_every_personal_line
 from tests.support.smtpd import smtp_sink
 from tests.support.workspaces import make_workspace
 
@@ -57,6 +58,7 @@ def test_kill_9_during_send_never_delivers_a_message_twice(tmp_path: Path, run_c
         )
         home = ["--home", str(root), "--as-of", "2026-06-15"]
         run_cli(*home, "draft", "shares")
+        write_every_personal_line(root / "drafts")
         command = [sys.executable, "-m", "outreach", *home, "drafts", "send", "--all", "--yes"]
         kills = inside = 0
         runs = 0

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import socket
 import ssl
 import subprocess
@@ -17,13 +18,15 @@ from aiosmtpd.smtp import AuthResult, LoginPassword
 
 from outreach.app.sending import send_drafts
 from outreach.base.clock import fixed_clock
-from outreach.base.model import TouchKind
+from outreach.base.model import Touch, TouchKind
+from outreach.core.personal_line import message_parts
 from outreach.mail.smtp import RateLimit
 from outreach.store.journal import Journal
 from outreach.store.journal.drafts import DraftStatus, list_drafts
-from outreach.store.journal.touches import all_activity, touches_for
+from outreach.store.journal.touches import all_activity, record_touches, touches_for
 from outreach.store.workspace import load_workspace
 from tests.conftest import NOW, RunCli
+from tests.support.drafts import write_every_personal_line, write_personal_line
 from tests.support.workspaces import DEFAULT_ROSTER, make_workspace
 
 PASSWORD = "correct horse"
@@ -229,8 +232,16 @@ def workspace_for(
 ENV = {"SMTP_PASSWORD": PASSWORD}
 
 
+def read_message(path: Path) -> str:
+    """The text part of the draft at `path`, decoded."""
+    text = message_parts(path.read_bytes()).text
+    assert text is not None
+    return text
+
+
 def draft_all(run_cli: RunCli, root: Path) -> None:
     run_cli("--home", str(root), "--as-of", "2026-06-15", "draft", "shares")
+    write_every_personal_line(root / "drafts")
 
 
 def test_sent_draft_arrives_intact_and_records_a_self_promoting_share(
@@ -245,7 +256,7 @@ def test_sent_draft_arrives_intact_and_records_a_self_promoting_share(
     assert result.stdout == (
         "to send (1):\n"
         "     1  ana@example.net                   "
-        "Thought of you: Housing Salon on Wednesday 1 July\n"
+        "Housing Salon, Wednesday 1 July\n"
         "sent 1/1: draft 1 to ana@example.net\n"
         "1 sent\n"
     )
@@ -447,6 +458,7 @@ def test_an_intro_with_one_refused_recipient_goes_to_neither(
     root = workspace_for(tmp_path, plain_server, certificates)
     plain_server.room.refuse.add("nobody@example.com")
     run_cli("--home", str(root), "--as-of", "2026-06-15", "draft", "intro", "ana", "zoe")
+    write_every_personal_line(root / "drafts", "You both run tenant meetings.")
     result = run_cli("--home", str(root), "drafts", "send", "--all", "--yes", environ=ENV, expect=1)
     assert "recipient refused: nobody@example.com" in result.stderr
     # Ana must not get half an introduction: the message went to no one.
@@ -455,3 +467,103 @@ def test_an_intro_with_one_refused_recipient_goes_to_neither(
         (kept,) = list_drafts(journal, statuses=[DraftStatus.DRAFTED])
         assert kept.recipients == ("ana", "zoe")
         assert touches_for(journal, "ana") == []
+
+
+def test_open_personal_line_is_held_back_until_written(
+    tmp_path: Path, plain_server: SmtpServer, certificates: Certificates, run_cli: RunCli
+) -> None:
+    root = workspace_for(tmp_path, plain_server, certificates)
+    run_cli("--home", str(root), "--as-of", "2026-06-15", "draft", "shares")
+    refused = run_cli("--home", str(root), "drafts", "send", "1", "--yes", environ=ENV, expect=1)
+    assert (refused.stdout, refused.stderr) == (
+        "held back: draft 1 to ana@example.net: drafts/share-salon-ana.eml: its personal line"
+        " is still open: [[ your line: why this made you think of Ana ]]; write it with"
+        " `outreach drafts edit 1` (or in your mail client after `outreach drafts push`), or"
+        ' set personal_line = "optional" under [drafts]\n'
+        "nothing to send\n",
+        "",
+    )
+    assert plain_server.room.received == []
+    write_personal_line(root / "drafts" / "share-salon-ana.eml", "You asked me about salons.")
+    sent = run_cli("--home", str(root), "drafts", "send", "1", "--yes", environ=ENV)
+    assert sent.stdout.endswith("sent 1/1: draft 1 to ana@example.net\n1 sent\n")
+    (arrived,) = plain_server.room.received
+    assert b"You asked me about salons." in arrived.content and b"[[" not in arrived.content
+
+
+def test_optional_personal_line_left_open_is_removed_when_sent(
+    tmp_path: Path, plain_server: SmtpServer, certificates: Certificates, run_cli: RunCli
+) -> None:
+    root = workspace_for(tmp_path, plain_server, certificates)
+    config = root / "outreach.toml"
+    config.write_text(config.read_text() + '\n[drafts]\npersonal_line = "optional"\n')
+    run_cli("--home", str(root), "--as-of", "2026-06-15", "draft", "shares")
+    result = run_cli("--home", str(root), "drafts", "send", "--all", "--yes", environ=ENV)
+    assert result.stdout.endswith("4 sent\n")
+    assert len(plain_server.room.received) == 4
+    assert not any(b"[[" in arrived.content for arrived in plain_server.room.received)
+    # The file kept in sent/ is what went out.
+    sent_copy = (root / "sent" / "share-salon-ana.eml").read_bytes()
+    assert sent_copy == plain_server.room.received[0].content
+
+
+COMMONS = ROSTER + textwrap.dedent(
+    """
+    [contacts.commons]
+    name = "Eastside Commons"
+    kind = "org"
+    greeting = "Jo and the Commons team"
+    emails = ["hello@commons.example.org"]
+    """
+)
+BENS_FAIR = """\
+[events.fair]
+title = "Housing fair"
+host = "ben"
+start = 2026-07-01T18:00:00Z
+tags = ["housing"]
+share_with = ["tag:housing", "commons"]
+"""
+
+
+def test_one_event_to_every_recipient_promotes_its_host_once_and_supports_no_recipient(
+    tmp_path: Path, plain_server: SmtpServer, certificates: Certificates, run_cli: RunCli
+) -> None:
+    root = workspace_for(tmp_path, plain_server, certificates)
+    (root / "roster.toml").write_text(COMMONS)
+    (root / "events.toml").write_text(BENS_FAIR)
+    config = root / "outreach.toml"
+    config.write_text(config.read_text() + '\n[drafts]\npersonal_line = "optional"\n')
+    home = ["--home", str(root), "--as-of", "2026-06-15"]
+    with Journal.open(root / "journal.db") as journal:
+        record_touches(
+            journal,
+            [Touch("cai", TouchKind.MEETING, NOW.replace(month=5), detail="lunch")],
+            now=NOW,
+        )
+
+    def figures() -> tuple[int, dict[str, str | None]]:
+        data = json.loads(run_cli(*home, "report", "--format", "json").stdout)
+        support = {c["id"]: c["last_support"] for c in data["contacts"]}
+        return data["health"]["promotion"]["others"], support
+
+    others_before, support_before = figures()
+    drafted = run_cli(*home, "draft", "shares").stdout
+    assert drafted.splitlines()[:4] == [
+        "    1  drafts/share-fair-ana.eml  Housing fair, Wednesday 1 July (Ben)",
+        "    2  drafts/share-fair-cai.eml  Housing fair, Wednesday 1 July (Ben)",
+        "    3  drafts/share-fair-zoe.eml  Housing fair, Wednesday 1 July (Ben)",
+        "    4  drafts/share-fair-commons.eml  Housing fair, Wednesday 1 July (Ben)",
+    ]
+    commons = read_message(root / "drafts" / "share-fair-commons.eml")
+    assert commons.splitlines()[0] == "Hi Jo and the Commons team,"
+    plain_server.room.refuse.add("nobody@example.com")  # zoe's address: one draft kept
+    run_cli(*home, "drafts", "send", "--all", "--yes", environ=ENV, expect=1)
+    others_after, support_after = figures()
+    assert others_after == others_before + 1
+    assert support_before["ben"] is None and support_after["ben"] is not None
+    assert support_after["ben"].startswith("2026-06-15")
+    # The recipients were in touch, not supported: their last support stays put.
+    for recipient in ("ana", "cai", "zoe", "commons"):
+        assert support_after[recipient] == support_before[recipient]
+    assert support_before["cai"] is not None

@@ -146,26 +146,53 @@ def test_share_draft_is_a_personal_email_to_one_person(workspace_root: Path) -> 
     assert message["From"] == "Dana Reyes <dana@example.org>"
     assert message["Message-ID"] == draft.message_id
     assert draft.message_id.endswith("@example.org>")
-    assert message["Subject"] == "Thought of you: Housing Futures Salon on Wednesday 1 July"
+    assert message["Subject"] == "Housing Futures Salon, Wednesday 1 July (Ben)"
     assert draft.path == "drafts/share-salon-ana.eml"
 
 
-def test_share_support_counts_host_and_recipient_once_sent(workspace_root: Path) -> None:
+def test_share_promotes_the_host_and_supports_the_recipient_only_with_their_line(
+    workspace_root: Path,
+) -> None:
     workspace = load_workspace(workspace_root)
     with Journal.open(workspace.journal_path) as journal:
         batch = draft_shares(workspace, journal, now=NOW)
         assert all_activity(journal) == {}  # nothing counts before it is sent
-        for draft in batch.drafts:
-            mark_sent(journal, draft.id, at=NOW, source="test", now=NOW)
+        salon, *own = batch.drafts
+        assert salon.event_id == "salon" and salon.recipients == ("ana",)
+        # The salon went out without a written line: Ben (its host) is promoted,
+        # Ana was only in touch.
+        mark_sent(journal, salon.id, at=NOW, source="test", now=NOW)
         activity = all_activity(journal)
-        # Ana got salon (support) and the user's own studio (self-promotion, not support);
-        # Ben is the salon's host and got the studio invitation.
-        assert activity["ana"].last_support_kind is TouchKind.SHARE
+        assert activity["ana"].last_support_kind is None
+        assert activity["ana"].last_touch_kind is TouchKind.SENT
         assert activity["ben"].last_support_kind is TouchKind.SHARE
-        own = journal.connection.execute(
-            "SELECT contact_id FROM touches WHERE self_promotion = 1 ORDER BY contact_id"
+        # The user's own studio, with a line written: self-promotion, never support.
+        for draft in own:
+            mark_sent(journal, draft.id, at=NOW, source="test", now=NOW, line_written=True)
+        rows = journal.connection.execute(
+            "SELECT contact_id, kind, self_promotion, item FROM touches ORDER BY contact_id, kind"
         ).fetchall()
-        assert own == [("ana",), ("ben",)]
+        assert rows == [
+            ("ana", "sent", 0, None),
+            ("ana", "sent", 0, None),
+            ("ana", "share", 1, "event:studio"),
+            ("ben", "sent", 0, None),
+            ("ben", "share", 0, "event:salon"),
+            ("ben", "share", 1, "event:studio"),
+        ]
+        assert all_activity(journal)["ana"].last_support_kind is None
+
+
+def test_a_written_line_makes_the_share_support_for_its_recipient(workspace_root: Path) -> None:
+    workspace = load_workspace(workspace_root)
+    with Journal.open(workspace.journal_path) as journal:
+        (salon,) = draft_shares(workspace, journal, now=NOW, event_id="salon").drafts
+        mark_sent(journal, salon.id, at=NOW, source="test", now=NOW, line_written=True)
+        activity = all_activity(journal)
+        assert (activity["ana"].last_support_kind, activity["ben"].last_support_kind) == (
+            TouchKind.SHARE,
+            TouchKind.SHARE,
+        )
 
 
 def test_discarded_share_is_a_decision_drafted_again_only_when_asked(
@@ -200,9 +227,9 @@ def test_dry_run_writes_nothing(workspace_root: Path, run_cli: RunCli) -> None:
     )
     assert result.stdout == textwrap.dedent(
         """\
-        would draft: salon → ana: Thought of you: Housing Futures Salon on Wednesday 1 July
-        would draft: studio → ana: Thought of you: Open studio on Sunday 5 July
-        would draft: studio → ben: Thought of you: Open studio on Sunday 5 July
+        would draft: salon → ana: Housing Futures Salon, Wednesday 1 July (Ben)
+        would draft: studio → ana: Open studio, Sunday 5 July
+        would draft: studio → ben: Open studio, Sunday 5 July
         3 shares would be drafted (2 of your own events); nothing written (--dry-run)
         """
     )
@@ -223,7 +250,7 @@ def test_cli_drafts_shares_and_says_what_to_do_next(workspace_root: Path, run_cl
     result = run_cli(*home, "draft", "shares")
     assert (
         result.stdout.splitlines()[0]
-        == "    3  drafts/share-studio-ben.eml  Thought of you: Open studio on Sunday 5 July"
+        == "    3  drafts/share-studio-ben.eml  Open studio, Sunday 5 July"
     )
     result = run_cli(*home, "draft", "shares")
     assert result.stdout == "no new shares to draft\n"
@@ -245,7 +272,7 @@ def test_share_dates_use_the_event_zone_not_the_drafting_day(tmp_path: Path) -> 
     workspace = load_workspace(root)
     with Journal.open(workspace.journal_path) as journal:
         (draft,) = draft_shares(workspace, journal, now=datetime(2026, 6, 30, tzinfo=UTC)).drafts
-    assert draft.subject == "Thought of you: Late talk on Wednesday 1 July"
+    assert draft.subject == "Late talk, Wednesday 1 July (Ben)"
 
 
 def test_a_large_batch_is_summed_up_not_listed(tmp_path: Path, run_cli: RunCli) -> None:

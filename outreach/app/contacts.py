@@ -16,7 +16,7 @@ from pathlib import Path
 import tomli_w
 
 from outreach.base.errors import InputError, Problem
-from outreach.base.model import Contact, Roster
+from outreach.base.model import PERSON, Contact, Roster
 from outreach.core.contacts_import import (
     ImportPlan,
     decode_contacts_file,
@@ -137,6 +137,9 @@ def export_contacts(roster: Roster, activity: dict[str, ContactActivity], *, fmt
                 "org",
                 "notes",
                 "links",
+                "kind",
+                "greeting",
+                "timezone",
                 "last_touch",
                 "last_touch_kind",
                 "last_support",
@@ -157,6 +160,9 @@ def export_contacts(roster: Roster, activity: dict[str, ContactActivity], *, fmt
                     c.org or "",
                     c.notes or "",
                     " ".join(c.links),
+                    c.kind,
+                    c.greeting or "",
+                    c.timezone or "",
                     _iso(a.last_touch_at),
                     a.last_touch_kind or "",
                     _iso(a.last_support_at),
@@ -176,6 +182,9 @@ def export_contacts(roster: Roster, activity: dict[str, ContactActivity], *, fmt
         }
         optional = {
             "cadence_days": c.cadence_days,
+            "kind": None if c.kind == PERSON else c.kind,
+            "greeting": c.greeting,
+            "timezone": c.timezone,
             "org": c.org,
             "notes": c.notes,
             "links": list(c.links) or None,

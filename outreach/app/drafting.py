@@ -28,10 +28,11 @@ from outreach.app.post_sharing import plan_posts, post_share_specs
 from outreach.app.posts import events_from_feeds
 from outreach.app.waiting import already_waiting
 from outreach.base.errors import InputError, OutreachError, Problem
-from outreach.base.model import ME, Contact, TouchKind
+from outreach.base.model import ME, SUPPORT_KINDS, Contact, TouchKind
 from outreach.base.progress import Progress, no_progress
 from outreach.core.compose import Party
 from outreach.core.intros import IntroStatus
+from outreach.core.personal_line import needs_line
 from outreach.core.post_shares import PostSharePlan
 from outreach.core.render import Me, Rendered, Templates, check_in_context, share_event_context
 from outreach.core.shares import find_event, plan_shares
@@ -48,7 +49,7 @@ from outreach.store.journal.drafts import (
     shared_events,
 )
 from outreach.store.journal.intros import get_intro, set_intro_status
-from outreach.store.journal.touches import contact_activity
+from outreach.store.journal.touches import contact_activity, touches_for
 from outreach.store.outbox import Outbox, safe_stem
 from outreach.store.workspace import Workspace
 
@@ -181,14 +182,16 @@ def draft_shares(
                 "share_event",
                 share_event_context(me=me, contact=contact, event=event, host=host, now=now),
             )
+            item = f"event:{event.id}"
             if host is None:
-                support = [SupportPlan(contact.id, TouchKind.SHARE, self_promotion=True)]
+                support = [SupportPlan(contact.id, TouchKind.SHARE, self_promotion=True, item=item)]
             else:
-                # Sharing someone's event promotes their work and gives the
-                # recipient something useful: support for both.
+                # Sharing someone's event promotes them, once per event however
+                # many get it; the recipient is supported only by a draft
+                # carrying the user's own line.
                 support = [
-                    SupportPlan(host.id, TouchKind.SHARE),
-                    SupportPlan(contact.id, TouchKind.SHARE),
+                    SupportPlan(host.id, TouchKind.SHARE, item=item),
+                    SupportPlan(contact.id, TouchKind.SHARE, needs_line=True),
                 ]
             yield [
                 DraftSpec(
@@ -249,6 +252,15 @@ def contact_or_error(workspace: Workspace, contact_id: str, where: str = "contac
     return contact
 
 
+def last_support_said(journal: Journal, contact_id: str) -> str:
+    """What the user last did for them, in the journal's words, for the personal line's hint."""
+    for touch in touches_for(journal, contact_id, limit=20):
+        if touch.kind in SUPPORT_KINDS and not touch.self_promotion:
+            said = touch.detail if touch.detail and not touch.detail.startswith("draft ") else ""
+            return f"{touch.kind} on {touch.at:%Y-%m-%d}" + (f", {said}" if said else "")
+    return ""
+
+
 def draft_check_in(
     workspace: Workspace,
     journal: Journal,
@@ -270,6 +282,7 @@ def draft_check_in(
             note=note,
             last_touch=activity.last_touch_at,
             now=now,
+            last_support=last_support_said(journal, contact.id),
         ),
     )
     spec = DraftSpec(
@@ -333,6 +346,22 @@ def save_draft(
 def pending_drafts(journal: Journal, *, include_done: bool = False) -> list[DraftRecord]:
     """Drafts awaiting review (drafted or pushed); with `include_done`, every draft."""
     return list_drafts(journal, statuses=None if include_done else PENDING)
+
+
+def needing_their_line(workspace: Workspace, records: Iterable[DraftRecord]) -> set[int]:
+    """The pending drafts among `records` whose personal line is still to be written."""
+    outbox = Outbox.of(workspace)
+    waiting = set()
+    for record in records:
+        if record.status not in PENDING:
+            continue
+        try:
+            data = outbox.read(record.path)
+        except OutreachError:
+            continue  # a missing file is `drafts show`'s to report, not the listing's
+        if needs_line(data):
+            waiting.add(record.id)
+    return waiting
 
 
 def draft_or_error(journal: Journal, draft_id: int) -> DraftRecord:
@@ -418,6 +447,7 @@ __all__ = [
     "draft_shares",
     "finish_batch",
     "me_of",
+    "needing_their_line",
     "party",
     "pending_drafts",
     "save_draft",

@@ -19,8 +19,9 @@ from outreach.core.recur import is_over
 from outreach.core.report import cells
 from outreach.core.report.html_page import render_html
 from outreach.core.report.model import ContactLine, Report, StepKind
-from outreach.core.report.rank import check_filters, compile_report
+from outreach.core.report.rank import FOCUS, check_filters, compile_report
 from outreach.core.report.render import render
+from outreach.core.report.steps import ANSWER_WITHIN_DAYS
 from outreach.core.report.table import render_table
 from outreach.core.suggest import pair_key
 from outreach.store.journal import Journal
@@ -31,6 +32,7 @@ from outreach.store.journal.report_queries import (
     health_counts,
     pending_recipients,
 )
+from outreach.store.journal.situation import note_contacts_seen, situation
 from outreach.store.workspace import Workspace
 
 if TYPE_CHECKING:
@@ -42,6 +44,15 @@ if TYPE_CHECKING:
 
 REPORT_DRAFT = "report"  # the kind of the report's drafts to the user
 PLAN_DEFAULT = 5  # next steps `report --plan` drafts when no --limit is given
+# Steps no template can take for the user: their own answer, their own feedback.
+YOURS_TO_WRITE = {
+    StepKind.ANSWER: "answer their email yourself, in your mail client",
+    # A template would only pretend to have read their work.
+    StepKind.FEEDBACK: "feedback is yours to write",
+}
+MEET_NOTE = (
+    "Could we meet in person in the next few weeks? A coffee, or a walk, whatever suits you."
+)
 
 
 def build_report(
@@ -69,6 +80,18 @@ def build_report(
     upcoming = [e.id for e in events if not is_over(e, now=now)]
     shared = shared_events(journal, upcoming, with_discarded=True)
     introduced = introduced_pairs(journal)
+    # New roster ids start their wait today; a contact never supported ranks
+    # by how long it has been waiting.
+    note_contacts_seen(journal, (c.id for c in roster), now=now)
+    known = situation(
+        journal,
+        now=now,
+        answer_within_days=ANSWER_WITHIN_DAYS,
+        focus=(c.id for c in roster.in_circle(FOCUS)),
+        never_supported=(
+            c.id for c in roster if c.id not in activity or activity[c.id].last_support_at is None
+        ),
+    )
     progress(2, 3, "report")
     report = compile_report(
         roster,
@@ -80,6 +103,7 @@ def build_report(
         days=period,
         shared_events=shared,
         introduced=introduced,
+        situation=known,
         circle=circle,
         overdue_only=overdue_only,
         limit=limit,
@@ -194,12 +218,11 @@ def plan_next_steps(
         if contact.id in waiting:
             steps.append(PlannedStep(line, skipped="a draft to them is already waiting"))
             continue
+        if step.kind in YOURS_TO_WRITE:
+            steps.append(PlannedStep(line, skipped=YOURS_TO_WRITE[step.kind]))
+            continue
         # Each step is drafted without pushing; the plan's drafts are pushed
         # together below, in one IMAP session.
-        if step.kind is StepKind.FEEDBACK:
-            # Feedback is yours to write; a template would only pretend.
-            steps.append(PlannedStep(line, skipped="feedback is written by you, not drafted"))
-            continue
         if step.kind is StepKind.SHARE_EVENT:
             assert step.event is not None
             batch = draft_shares(
@@ -223,11 +246,15 @@ def plan_next_steps(
                 contact.id,
                 step.partner.id,
                 now=now,
-                why=step.reason,
+                # The step's reason speaks to the user ("you want to connect
+                # Mei…"), never to the two people: the draft leaves its own
+                # personal line for the user's words instead.
+                why="",
                 push=False,
             )
         else:
-            batch = draft_check_in(workspace, journal, contact.id, now=now, push=False)
+            note = MEET_NOTE if step.kind is StepKind.MEET else ""
+            batch = draft_check_in(workspace, journal, contact.id, now=now, note=note, push=False)
         waiting.update(r for d in batch.drafts for r in d.recipients)
         steps.append(PlannedStep(line, drafts=batch.drafts))
     drafts = [d for planned in steps for d in planned.drafts]

@@ -16,6 +16,7 @@ from datetime import datetime, timedelta
 from outreach.base.errors import InputError, Problem
 from outreach.core.headers import parse_addresses, parse_header_block
 from outreach.core.pace import over_pace
+from outreach.core.personal_line import held_back
 from outreach.store.journal import Journal
 from outreach.store.journal.drafts import PENDING, DraftRecord, get_draft, list_drafts
 from outreach.store.journal.intents import in_doubt
@@ -61,6 +62,7 @@ class Facts:
     now: datetime
     in_doubt: Mapping[int, datetime] = field(default_factory=dict)
     resend: frozenset[int] = frozenset()
+    personal_line: str = "required"  # [drafts] personal_line: "required" or "optional"
 
 
 HoldCheck = Callable[[Outgoing, Facts], str | None]
@@ -77,8 +79,19 @@ def _interrupted(draft: Outgoing, facts: Facts) -> str | None:
     )
 
 
+def _open_personal_line(draft: Outgoing, facts: Facts) -> str | None:
+    reason = held_back(draft.data, setting=facts.personal_line)
+    if reason is None:
+        return None
+    return (
+        f"{draft.record.path}: {reason}; write it with `outreach drafts edit {draft.id}`"
+        " (or in your mail client after `outreach drafts push`), or set"
+        ' personal_line = "optional" under [drafts]'
+    )
+
+
 # Per-draft reasons to hold back, in the order they are reported.
-HOLD_CHECKS: tuple[HoldCheck, ...] = (_interrupted,)
+HOLD_CHECKS: tuple[HoldCheck, ...] = (_interrupted, _open_personal_line)
 
 
 def envelope_recipients(data: bytes) -> tuple[str, ...]:
@@ -137,7 +150,12 @@ def plan_sends(
             to_self.append(draft)
         else:
             candidates.append(draft)
-    facts = Facts(now=now, in_doubt=in_doubt(journal), resend=frozenset(resend))
+    facts = Facts(
+        now=now,
+        in_doubt=in_doubt(journal),
+        resend=frozenset(resend),
+        personal_line=workspace.config.drafts.personal_line,
+    )
     reasons: dict[int, list[str]] = {}
     for draft in candidates:
         found = [r for check in HOLD_CHECKS if (r := check(draft, facts)) is not None]

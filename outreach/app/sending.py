@@ -20,6 +20,7 @@ from outreach.base.clock import Clock
 from outreach.base.errors import InputError, Problem, SendError
 from outreach.base.progress import Progress, no_progress
 from outreach.core.config import SmtpConfig
+from outreach.core.personal_line import needs_line, ready_to_send
 from outreach.mail.imap.drafts_push import DraftUpload, PushOutcome, push_to_mailbox
 from outreach.mail.imap.own_copies import SentCopy
 from outreach.mail.smtp import DeliveryInDoubt, RecipientsRefused, smtp_session
@@ -102,6 +103,7 @@ def push_drafts(
 class Refusal:
     draft_id: int
     reason: str
+    hint: str = ""  # what to do about it, when not the usual (a refused address)
 
 
 @dataclass(frozen=True, slots=True)
@@ -237,8 +239,13 @@ def _send_each(
             if draft.id in resend:
                 settle_draft_intents(journal, [draft.id], Outcome.RESEND, now=now)
             intent = open_intent(journal, draft.id, now=now)
+            # An open slot allowed by `personal_line = "optional"` leaves with
+            # the draft, never to the recipient; support that needs the line
+            # counts only when the user wrote it.
+            data = ready_to_send(draft.data)
+            written = not needs_line(draft.data)
             try:
-                session.send(sender=sender, recipients=draft.recipients, data=draft.data)
+                session.send(sender=sender, recipients=draft.recipients, data=data)
             except RecipientsRefused as exc:
                 settle_intent(journal, intent, Outcome.NOT_SENT, now=clock())
                 refused.append(Refusal(draft.id, exc.message))
@@ -262,9 +269,11 @@ def _send_each(
                 ) from exc
             at = clock()
             # mark_sent settles the intent in the same transaction.
-            mark_sent(journal, draft.id, at=at, source="smtp", now=at)
-            set_path(journal, draft.id, outbox.move_to_sent(draft.record.path), now=at)
-            sent.append(replace(draft, sent_at=at))
+            mark_sent(journal, draft.id, at=at, source="smtp", now=at, line_written=written)
+            changed = None if data is draft.data else data
+            moved = outbox.move_to_sent(draft.record.path, sent=changed)
+            set_path(journal, draft.id, moved, now=at)
+            sent.append(replace(draft, data=data, sent_at=at))
             on_sent(draft, len(sent), len(current))
 
 

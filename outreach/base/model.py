@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 ME = "me"  # the user, as an event host or a touch's subject
+PERSON, ORG = "person", "org"  # a contact's kind
 
 
 class Why(enum.StrEnum):
@@ -67,14 +68,31 @@ class Contact:
     # Kinds of mail the person agreed to get; `false` in the roster opts them out.
     shares: bool = True
     intros: bool = True
+    kind: str = PERSON  # PERSON | ORG
+    greeting: str | None = None  # whom emails greet: "Jo and the library team", "Dr. Okafor"
+    timezone: str | None = None  # an IANA zone: dates in drafts read in their time
 
     @property
     def email(self) -> str:
         return self.emails[0]
 
     @property
+    def is_org(self) -> bool:
+        return self.kind == ORG
+
+    @property
     def first_name(self) -> str:
+        """A person's first word; an organisation's whole name ("Eastside", alone, is rude)."""
+        if self.is_org:
+            return self.name
         return self.name.split()[0] if self.name.split() else self.name
+
+    @property
+    def addressed(self) -> str:
+        """Whom a greeting names: `greeting`, else a person's first name or "<Org> team"."""
+        if self.greeting:
+            return self.greeting
+        return f"{self.name} team" if self.is_org else self.first_name
 
 
 def address_key(address: str) -> str:
@@ -180,3 +198,4 @@ class Touch:
     source: str = "manual"  # "manual", "sync:<mailbox>/<folder>", "send", "import"…
     detail: str = ""
     self_promotion: bool = False  # a share of the user's own work
+    item: str | None = None  # what it promoted ("event:ID"): the ratio counts items, not emails

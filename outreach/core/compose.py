@@ -240,3 +240,47 @@ def html_from_text(text: str) -> str:
         + "\n".join(paragraphs)
         + "\n</body></html>\n"
     )
+
+
+_CONTENT_FIELD = re.compile(rb"^(content-type|content-transfer-encoding|mime-version)\s*:", re.I)
+
+
+def replace_body(data: bytes, *, text: str | None, html: str | None) -> bytes:
+    """`data` with its body replaced: its own headers kept, the content headers rewritten.
+
+    Text alone is `text/plain`, HTML alone `text/html`, both
+    `multipart/alternative`, encoded as `compose_message` encodes them.
+    """
+    head, sep, _ = data.partition(b"\r\n\r\n")
+    if not sep:
+        head, _, _ = data.replace(b"\r\n", b"\n").partition(b"\n\n")
+        head = head.replace(b"\n", b"\r\n")
+    kept: list[bytes] = []
+    dropping = False
+    for line in head.split(b"\r\n"):
+        if line[:1] in (b" ", b"\t"):  # a folded continuation belongs to the field above
+            if not dropping:
+                kept.append(line)
+            continue
+        dropping = _CONTENT_FIELD.match(line) is not None
+        if not dropping:
+            kept.append(line)
+    # Bytes, not text: a header the user's editor wrote in raw UTF-8 stays as it was.
+    headers = b"\r\n".join(kept) + b"\r\nMIME-Version: 1.0\r\n"
+    bodies = [(s, b) for s, b in (("plain", text), ("html", html)) if b is not None]
+    if not bodies:
+        raise InputError([Problem("draft", "a draft needs a text or an HTML body")])
+    if len(bodies) == 1:
+        subtype, body = bodies[0]
+        encoding, encoded = _body(body)
+        return headers + (_part_headers(subtype, encoding) + CRLF + encoded).encode("ascii")
+    encoded_parts = [(subtype, *_body(body)) for subtype, body in bodies]
+    boundary = _boundary(headers.decode("latin-1"), [b for _, _, b in encoded_parts])
+    parts = "".join(
+        f"--{boundary}{CRLF}{_part_headers(subtype, encoding)}{CRLF}{body}{CRLF}"
+        for subtype, encoding, body in encoded_parts
+    )
+    return headers + (
+        f'Content-Type: multipart/alternative; boundary="{boundary}"{CRLF}{CRLF}'
+        f"{parts}--{boundary}--{CRLF}"
+    ).encode("ascii")

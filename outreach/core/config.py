@@ -115,6 +115,9 @@ class DraftsConfig:
     mailbox: str | None = None  # which IMAP mailbox receives drafts; default the first
     render_seconds: float = DEFAULT_SECONDS  # the longest one template may take to render
     render_max_kib: int = DEFAULT_MAX_KIB  # the largest output one template may make
+    # "required": `drafts send` holds back a draft whose personal line is open;
+    # "optional": the open slot is removed when the draft is sent.
+    personal_line: str = "required"
 
 
 @dataclass(frozen=True, slots=True)
@@ -143,6 +146,7 @@ class ReportConfig:
     intro_timeout_days: int = 14
     focus_min: int = 8
     focus_max: int = 10
+    meet_every_days: int = 180  # a focus contact not met for longer gets "meet in person"
 
 
 @dataclass(frozen=True, slots=True)
@@ -516,7 +520,16 @@ def _read_paths(table: dict[str, Any], check: Validator) -> Paths:
 
 
 def _read_drafts(table: dict[str, Any], check: Validator) -> DraftsConfig:
-    check.unknown_keys(table, ("push", "mailbox", "render_seconds", "render_max_kib"), ("drafts",))
+    check.unknown_keys(
+        table, ("push", "mailbox", "render_seconds", "render_max_kib", "personal_line"), ("drafts",)
+    )
+    personal_line = check.string(table, "personal_line", ("drafts",)) or "required"
+    if personal_line not in ("required", "optional"):
+        check.error(
+            ("drafts", "personal_line"),
+            f'personal_line must be "required" or "optional", not "{personal_line}"',
+        )
+        personal_line = "required"
     return DraftsConfig(
         push=check.boolean(table, "push", ("drafts",), default=_default(DraftsConfig, "push")),
         mailbox=check.string(table, "mailbox", ("drafts",)),
@@ -527,6 +540,7 @@ def _read_drafts(table: dict[str, Any], check: Validator) -> DraftsConfig:
             table, "render_max_kib", ("drafts",), default=DEFAULT_MAX_KIB, minimum=1
         )
         or DEFAULT_MAX_KIB,
+        personal_line=personal_line,
     )
 
 
@@ -589,6 +603,13 @@ def _read_report(table: dict[str, Any], check: Validator) -> ReportConfig:
         ),
         focus_max=check.integer(
             table, "focus_max", where, default=_default(ReportConfig, "focus_max"), minimum=1
+        ),
+        meet_every_days=check.integer(
+            table,
+            "meet_every_days",
+            where,
+            default=_default(ReportConfig, "meet_every_days"),
+            minimum=1,
         ),
     )
 

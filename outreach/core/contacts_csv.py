@@ -97,6 +97,7 @@ def _own_raw(get: Callable[[str], str], line: int, path: str, problems: list[Pro
     raw.id = get("id")
     raw.circle = get("circle")
     raw.why = tuple(get("why").split())
+    raw.kind, raw.greeting, raw.timezone = get("kind"), get("greeting"), get("timezone")
     cadence = get("cadence_days")
     if cadence.isdigit():
         raw.cadence_days = int(cadence)

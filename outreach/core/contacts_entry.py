@@ -36,6 +36,9 @@ class ImportedContact:
     circle: str | None = None
     why: tuple[str, ...] = ()
     cadence_days: int | None = None
+    kind: str | None = None
+    greeting: str | None = None
+    timezone: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -161,6 +164,9 @@ class Raw:
     circle: str | None = None
     why: tuple[str, ...] = ()
     cadence_days: int | None = None
+    kind: str = ""
+    greeting: str = ""
+    timezone: str = ""
 
 
 def make_entry(raw: Raw, path: str, problems: list[Problem]) -> ImportedContact | None:
@@ -203,6 +209,9 @@ def make_entry(raw: Raw, path: str, problems: list[Problem]) -> ImportedContact 
         circle=_one_line(raw.circle) or None,
         why=tuple(dict.fromkeys(w for w in (_one_line(w).lower() for w in raw.why) if w)),
         cadence_days=raw.cadence_days,
+        kind=_one_line(raw.kind) or None,
+        greeting=_one_line(raw.greeting) or None,
+        timezone=_one_line(raw.timezone) or None,
     )
 
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from outreach.base.errors import InputError, Problem
-from outreach.base.model import Contact, Roster, Why, address_key
+from outreach.base.model import PERSON, Contact, Roster, Why, address_key
 from outreach.base.wording import noun, plural, slug
 from outreach.core.contacts_csv import parse_contacts_csv
 from outreach.core.contacts_entry import (
@@ -144,6 +144,9 @@ class ImportPlan:
                 why=c.why,
                 tags=c.tags,
                 cadence_days=c.cadence_days,
+                kind=None if c.kind == PERSON else c.kind,
+                greeting=c.greeting,
+                timezone=c.timezone,
                 org=c.org,
                 notes=c.notes,
                 links=c.links,
@@ -210,6 +213,9 @@ def plan_import(batch: ImportBatch, roster: Roster, *, circle: str | None = None
                     why=tuple(Why(w) for w in entry.why if w in _WHY),
                     tags=entry.tags,
                     cadence_days=entry.cadence_days,
+                    kind=entry.kind or PERSON,
+                    greeting=entry.greeting,
+                    timezone=entry.timezone,
                     org=entry.org,
                     notes=entry.notes,
                     links=entry.links,

@@ -65,6 +65,9 @@ def _raw(contact_id: str, body: dict[str, Any], line: int) -> Raw:
         id=contact_id,
         circle=_text(body.get("circle")),
         why=_strings(body.get("why")),
+        kind=_text(body.get("kind")),
+        greeting=_text(body.get("greeting")),
+        timezone=_text(body.get("timezone")),
         cadence_days=cadence
         if isinstance(cadence, int) and not isinstance(cadence, bool)
         else None,

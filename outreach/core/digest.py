@@ -13,10 +13,10 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from outreach.base.model import ME, Contact, Event, Roster
+from outreach.core.phrasing import when_in_full
 from outreach.core.post_shares import post_audience
 from outreach.core.posts import Post
 from outreach.core.recur import next_occurrence
-from outreach.core.render_filters import when
 from outreach.core.shares import choose_recipients
 
 CIRCLE_ORDER = {"focus": 0, "extended": 1}
@@ -136,7 +136,7 @@ def digest_text(digest: Digest) -> str:
             continue
         lines.append(heading)
         for item in items:
-            moment = item.at.date().isoformat() if item.event is None else when(item.event)
+            moment = item.at.date().isoformat() if item.event is None else when_in_full(item.event)
             who = f"{item.contact.name} ({item.contact.circle})"
             lines.append(f"  {who}: {item.title}, {moment}")
             if item.link:

@@ -96,7 +96,10 @@ _CONTACTS: list[tuple[str, str, str, str, tuple[str, ...], tuple[str, ...], str]
         "focus",
         ("contribute",),
         ("education", "events"),
-        'notes = "Ask for Jo in public programs."\n',
+        "# kind: an organisation is greeted as a whole, never by the first word of its name\n"
+        'kind = "org"\n'
+        "# greeting: whom its emails greet\n"
+        'greeting = "Jo"\nnotes = "Ask for Jo in public programs."\n',
     ),
     (
         "jordan",

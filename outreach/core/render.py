@@ -21,8 +21,9 @@ import jinja2
 
 from outreach.base.errors import InputError, Problem
 from outreach.base.model import Contact, Event, Why
+from outreach.core.personal_line import slot
+from outreach.core.phrasing import and_list, day, gap, sentence, when, who, words
 from outreach.core.post_shares import sample_post, share_post_context
-from outreach.core.render_filters import and_list, day, sentence, when
 from outreach.core.render_limits import RenderLimits
 from outreach.core.sandbox_limits import LimitedSandbox
 from outreach.core.validation import did_you_mean
@@ -124,7 +125,10 @@ class Templates:
             keep_trailing_newline=True,
         )
         self.limits = overrides.limits if overrides is not None else RenderLimits()
-        self.env.filters.update(day=day, when=when, and_list=and_list, sentence=sentence)
+        self.env.filters.update(
+            day=day, when=when, and_list=and_list, sentence=sentence, words=words, who=who
+        )
+        self.env.globals["your_line"] = slot
         self.env.apply_limits(self.limits)
         self._cache: dict[str, jinja2.Template | None] = {}
 
@@ -292,9 +296,24 @@ def intro_ask_context(
 
 
 def check_in_context(
-    *, me: Me, contact: Contact, note: str, last_touch: datetime | None, now: datetime
+    *,
+    me: Me,
+    contact: Contact,
+    note: str,
+    last_touch: datetime | None,
+    now: datetime,
+    last_support: str = "",
 ) -> dict[str, Any]:
-    return {"me": me, "now": now, "contact": contact, "note": note, "last_touch": last_touch}
+    return {
+        "me": me,
+        "now": now,
+        "contact": contact,
+        "note": note,
+        "last_touch": last_touch,
+        "first_note": last_touch is None,
+        "since": gap(last_touch, now),
+        "last_support": last_support,
+    }
 
 
 # --- `outreach check`: render everything once against sample data ---

@@ -9,11 +9,12 @@ Pure: takes the file's text and the circles defined in the config, returns a
 from __future__ import annotations
 
 import re
+import zoneinfo
 from collections.abc import Mapping
 from typing import Any
 
 from outreach.base.errors import InputError, Problem
-from outreach.base.model import Circle, Contact, Roster, Why, address_key
+from outreach.base.model import ORG, PERSON, Circle, Contact, Roster, Why, address_key
 from outreach.core.addresses import AddressError, normalise_address
 from outreach.core.feed_urls import feed_url_problem
 from outreach.core.tomlsource import KeyLocator, KeyPath, TomlSyntaxError, parse_toml
@@ -23,6 +24,8 @@ ROSTER_FILE = "roster.toml"
 CONTACT_KEYS = (
     "name",
     "emails",
+    "kind",
+    "greeting",
     "circle",
     "why",
     "tags",
@@ -33,7 +36,9 @@ CONTACT_KEYS = (
     "feeds",
     "shares",
     "intros",
+    "timezone",
 )
+KINDS = (PERSON, ORG)
 CONTACT_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
 WHY_VALUES = tuple(w.value for w in Why)
 
@@ -124,6 +129,21 @@ def _read_contact(
             check.error((*where, "feeds"), f"feed '{url}': {problem}", value=url)
     shares = check.boolean(body, "shares", where, default=True)
     intros = check.boolean(body, "intros", where, default=True)
+    kind = check.string(body, "kind", where, default=PERSON) or PERSON
+    if kind not in KINDS:
+        check.error(
+            (*where, "kind"),
+            f"unknown kind '{kind}', expected person or org{did_you_mean(kind, KINDS)}",
+        )
+    greeting = check.string(body, "greeting", where)
+    if greeting is not None and not greeting.strip():
+        check.error((*where, "greeting"), "greeting is empty; remove it or name whom to greet")
+    zone = check.string(body, "timezone", where)
+    if zone is not None and not _known_zone(zone):
+        check.error(
+            (*where, "timezone"),
+            f"unknown time zone '{zone}'; use an IANA name such as \"Europe/Berlin\"",
+        )
     if len(check.problems) != problems_before or name is None or not emails:
         return None, emails
     contact = Contact(
@@ -140,8 +160,21 @@ def _read_contact(
         feeds=tuple(dict.fromkeys(feeds)),
         shares=shares,
         intros=intros,
+        kind=kind,
+        greeting=" ".join(greeting.split()) if greeting else None,
+        timezone=zone,
     )
     return contact, emails
+
+
+def _known_zone(name: str) -> bool:
+    # ZoneInfo reads the system's (or tzdata's) zone files: a lookup, not
+    # I/O the core owns, and the same check the config's timezone gets.
+    try:
+        zoneinfo.ZoneInfo(name)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        return False
+    return True
 
 
 def _read_emails(body: Mapping[str, Any], where: KeyPath, check: Validator) -> tuple[str, ...]:

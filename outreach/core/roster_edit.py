@@ -34,6 +34,9 @@ def contact_toml(
     notes: str | None = None,
     links: Iterable[str] = (),
     cadence_days: int | None = None,
+    kind: str | None = None,
+    greeting: str | None = None,
+    timezone: str | None = None,
 ) -> str:
     """One `[contacts.ID]` table as TOML text, ending in a newline.
 
@@ -63,6 +66,12 @@ def contact_toml(
         lines.append(f"tags = {_array('tags', tags)}")
     if cadence_days is not None:
         lines.append(f"cadence_days = {int(cadence_days)}")
+    if kind is not None:
+        lines.append(f"kind = {_string(_single_line('kind', kind))}")
+    if greeting is not None:
+        lines.append(f"greeting = {_string(_single_line('greeting', greeting))}")
+    if timezone is not None:
+        lines.append(f"timezone = {_string(_single_line('timezone', timezone))}")
     if org is not None:
         lines.append(f"org = {_string(_single_line('org', org))}")
     if notes is not None:

@@ -21,7 +21,7 @@ from pathlib import Path
 
 from outreach.base.errors import WorkspaceError
 from outreach.store.filelock import ExclusiveFileLock
-from outreach.store.workspace import Workspace, fsync_folder
+from outreach.store.workspace import Workspace, atomic_write, fsync_folder
 
 SUFFIX = ".eml"
 LOCK_NAME = ".outreach.lock"
@@ -170,9 +170,16 @@ class Outbox:
         except OSError as exc:
             raise WorkspaceError(f"{path}: cannot read the draft: {exc.strerror}") from exc
 
-    def move_to_sent(self, relative: str) -> str:
-        """Move a sent draft's file into `sent/`; returns its new relative path."""
+    def move_to_sent(self, relative: str, *, sent: bytes | None = None) -> str:
+        """Move a sent draft's file into `sent/`; returns its new relative path.
+
+        `sent` is the message as it went out when that differs from the draft
+        (an unwritten optional personal line left out): the file is rewritten
+        first, so `sent/` keeps what the recipient got.
+        """
         source = self.absolute(relative)
+        if sent is not None:
+            atomic_write(source, sent)
         target = self.sent_dir / source.name
         counter = 1
         while target.exists():

@@ -51,6 +51,20 @@ def register(subparsers: Any, common: argparse.ArgumentParser) -> None:
     listing.add_argument("--circle", help="only this circle")
     listing.set_defaults(handler=run_list)
 
+    show = add_command(
+        actions,
+        "show",
+        common=common,
+        help="one person's whole story",
+        description="One contact's roster entry, their last touch and support, the"
+        " timeline of touches (each marked as support, contact or self-promotion),"
+        " drafts waiting for them, introductions, and the next step.",
+        examples=["outreach contacts show mei", "outreach contacts show mei --format json"],
+    )
+    show.add_argument("id", metavar="ID", help="the contact's id in roster.toml")
+    show.add_argument("--format", choices=("text", "json"), default="text")
+    show.set_defaults(handler=run_show)
+
     add = add_command(
         actions,
         "add",
@@ -169,6 +183,19 @@ def run_list(ctx: Context) -> int:
     return 0
 
 
+def run_show(ctx: Context) -> int:
+    import json
+
+    from outreach.app.story import contact_story, story_data, story_text
+
+    story = contact_story(ctx.workspace(), ctx.journal(), ctx.args.id, now=ctx.now())
+    if ctx.args.format == "json":
+        ctx.stdout.write(json.dumps(story_data(story), indent=2, ensure_ascii=False) + "\n")
+    else:
+        ctx.stdout.write(story_text(story))
+    return 0
+
+
 def run_add(ctx: Context) -> int:
     a = ctx.args
     contact = add_contact(
@@ -182,9 +209,18 @@ def run_add(ctx: Context) -> int:
         org=a.org,
         notes=a.notes,
     )
-    ctx.out(
-        f"added {contact.id} ({contact.name} <{contact.email}>) to {ctx.workspace().roster_path}"
-    )
+    workspace = ctx.workspace()
+    ctx.out(f"added {contact.id} ({contact.name} <{contact.email}>) to {workspace.roster_path}")
+    if contact.circle == "focus":
+        # The focus list is meant to stay small enough to know each person well.
+        others = [c for c in workspace.roster.in_circle("focus") if c.id != contact.id]
+        size, most = len(others) + 1, workspace.config.report.focus_max
+        if size > most:
+            ctx.err(
+                f"note: the focus list now has {size} contacts, over its guideline of"
+                f" {workspace.config.report.focus_min}-{most}; consider moving"
+                f" {size - most} to another circle"
+            )
     return 0
 
 

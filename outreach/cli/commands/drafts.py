@@ -141,12 +141,13 @@ def _short(text: str, width: int) -> str:
 
 
 def run_list(ctx: Context) -> int:
-    from outreach.app.drafting import pending_drafts
+    from outreach.app.drafting import needing_their_line, pending_drafts
     from outreach.store.journal.drafts import PENDING
 
     # A read-only view: it works while roster.toml or events.toml is broken.
-    ctx.view_workspace()
+    workspace = ctx.view_workspace()
     records = pending_drafts(ctx.journal(), include_done=ctx.args.all)
+    open_lines = needing_their_line(workspace, records)
     if not records:
         ctx.out("no drafts" if ctx.args.all else "no drafts waiting for review")
         return 0
@@ -156,12 +157,20 @@ def run_list(ctx: Context) -> int:
         ctx.out(
             f"{record.id:>5}  {record.status:<9}  {_short(record.kind, 11):<11}"
             f"  {record.created_at:%Y-%m-%d}  {_short(to, 24):<24}  {record.subject}"
+            + ("  [your line]" if record.id in open_lines else "")
         )
     waiting = sum(1 for r in records if r.status in PENDING)
     if waiting:
         ctx.out(
             f"{waiting} waiting for review; read one with `outreach drafts show ID`, then"
             " `outreach drafts send ID…` or `outreach drafts discard ID`"
+        )
+    if open_lines:
+        needs = "still needs" if len(open_lines) == 1 else "still need"
+        ctx.out(
+            f"{len(open_lines)} {needs} your personal line ([your line]): write it where"
+            " the draft says [[ your line: … ]], with `outreach drafts edit ID` or in your"
+            " mail client after `outreach drafts push`"
         )
     return 0
 
@@ -313,6 +322,11 @@ def run_send(ctx: Context) -> int:
     held_back = f", {len(plan.held)} held back" if plan.held else ""
     ctx.out(f"{len(result.sent)} sent{held_back}")
     if result.refused:
-        ctx.err("hint: fix the address in roster.toml, discard the draft and draft it again")
+        hints = dict.fromkeys(
+            r.hint or "fix the address in roster.toml, discard the draft and draft it again"
+            for r in result.refused
+        )
+        for hint in hints:
+            ctx.err(f"hint: {hint}")
         return int(ExitStatus.FAILURE)
     return 0

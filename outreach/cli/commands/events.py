@@ -82,7 +82,7 @@ def register(subparsers: Any, common: argparse.ArgumentParser) -> None:
 
 def run_list(ctx: Context) -> int:
     from outreach.app.events import list_events
-    from outreach.core.render_filters import when
+    from outreach.core.phrasing import when_in_full
 
     now = ctx.now()
     rows = list_events(ctx.workspace(), ctx.journal(), now=now, include_over=ctx.args.all)
@@ -103,7 +103,7 @@ def run_list(ctx: Context) -> int:
         shown = row.next or event
         repeats = "; repeats" if event.recurrence is not None else ""
         label = "next: " if event.recurrence is not None and row.next is not None else ""
-        ctx.out(f"    {label}{when(shown)}{repeats}; hosted by {host}")
+        ctx.out(f"    {label}{when_in_full(shown)}{repeats}; hosted by {host}")
         ctx.out(f"    {shared_so_far(row.shared, row.sent, row.audience)}")
     return 0
 

@@ -38,7 +38,7 @@ def register(subparsers: Any, common: argparse.ArgumentParser) -> None:
 
 def run(ctx: Context) -> int:
     from outreach.app.follow import follow_feeds
-    from outreach.core.render_filters import when
+    from outreach.core.phrasing import when_in_full
 
     workspace = ctx.workspace()
     result = follow_feeds(workspace, ctx.journal(), now=ctx.now(), progress=ctx.progress())
@@ -55,7 +55,7 @@ def run(ctx: Context) -> int:
             link = f"  {post.link}" if post.link else ""
             ctx.out(f"  new post: {post.title}{link} ({post.published.date().isoformat()})")
         for event in (e for e in result.new_events if e.host == contact_id):
-            ctx.out(f"  new event: {event.title}, {when(event)}")
+            ctx.out(f"  new event: {event.title}, {when_in_full(event)}")
     for failure in result.failed:
         ctx.out(
             f"failed: {failure.reason}; next try after {failure.retry_after:%Y-%m-%d %H:%M} UTC"

@@ -6,6 +6,7 @@ the health figures as short phrases. JSON and CSV use their own exact forms.
 
 from __future__ import annotations
 
+import math
 import zoneinfo
 from datetime import datetime
 
@@ -41,6 +42,13 @@ def dated(moment: datetime | None, kind: TouchKind | None, zone: str) -> str:
     if moment is None:
         return NEVER
     return f"{day(moment, zone)} {kind.value}" if kind else day(moment, zone)
+
+
+def ago(kind: TouchKind | None, count: int | None) -> str:
+    """'meeting 200d', 'reply 0d', or 'never': a terminal cell for a last touch or support."""
+    if count is None:
+        return NEVER
+    return f"{kind.value} {count}d" if kind else f"{count}d"
 
 
 def days(count: int | None) -> str:
@@ -104,6 +112,31 @@ def health_items(health: Health) -> list[tuple[str, str, bool]]:
         ("Drafts waiting", f"{health.drafts_waiting} for review", True),
         ("Double opt-in intros", intros, not stale),
     ]
+
+
+def fixes(health: Health) -> list[str]:
+    """What would bring each figure outside its guideline back: one line each."""
+    found = []
+    promotion = health.promotion
+    if not promotion.meets_target:
+        needed = math.ceil(promotion.target * promotion.own - 1e-9) - promotion.others
+        found.append(
+            f"share {plural(needed, 'more item')} of others' work to get back to"
+            f" {promotion.target:g}:1"
+        )
+    if health.focus_size > health.focus_max:
+        extra = health.focus_size - health.focus_max
+        found.append(
+            f"the focus list is over its guideline: move {plural(extra, 'contact')} to"
+            f" another circle to get to {health.focus_max}"
+        )
+    elif health.focus_size < health.focus_min:
+        missing = health.focus_min - health.focus_size
+        found.append(
+            f"the focus list is under its guideline: choose {plural(missing, 'more contact')}"
+            f' to understand and promote (circle = "focus")'
+        )
+    return found
 
 
 def title(report: Report) -> str:

@@ -52,11 +52,34 @@ tr.within td.overdue { color: #2e7d32; }
 .legend .never { background: repeating-linear-gradient(45deg, #f3d2d2 0 3px, #d64545 3px 5px); }
 .legend .cadence { width: 2px; background: #1d232a; }
 ul.steps li { margin: .2rem 0; }
+/* A phone: each contact becomes a short card (labels from data-label, since the
+   header row is hidden), and the chart scrolls inside its frame instead of
+   shrinking to unreadable text or widening the page. */
+@media (max-width: 40rem) {
+  body { margin: 1rem auto; }
+  dl.health { grid-template-columns: 1fr; }
+  dl.health dd { margin-bottom: .35rem; }
+  figure#chart { margin: 0; overflow-x: auto; }
+  figure#chart .chart { min-width: 36rem; }
+  #contacts thead { display: none; }
+  #contacts, #contacts tbody, #contacts tr { display: block; width: 100%; }
+  #contacts tr { border-bottom: 1px solid #e6e9ec; padding: .45rem .55rem;
+                 box-sizing: border-box; }
+  #contacts td { display: inline-block; border: 0; padding: 0 .7rem 0 0;
+                 white-space: normal; text-align: left; }
+  #contacts td::before { content: attr(data-label) " "; color: #5b6570; }
+  #contacts td.name { display: block; font-weight: 600; }
+}
 """
 
 CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:"
 NUMERIC = {0, 5, 7, 8, 9}
 NUM = ' class="num"'
+NAME = 1  # the column that heads each card on a phone
+# On a phone the header row is hidden and each cell says what it is; the two
+# "Days" columns say which days they count.
+_PHONE_LABELS = {NAME: "", 5: "days since support", 7: "days since touch"}
+LABELS = [f' data-label="{escape(_PHONE_LABELS.get(i, h))}"' for i, h in enumerate(cells.COLUMNS)]
 
 
 def render_html(report: Report) -> str:
@@ -80,6 +103,8 @@ def render_html(report: Report) -> str:
     for label, value, fine in cells.health_items(report.health):
         warn = "" if fine else ' class="warn"'
         out.append(f"<dt>{escape(label)}</dt><dd{warn}>{escape(value)}</dd>")
+    for fix in cells.fixes(report.health):
+        out.append(f'<dt>To do</dt><dd class="warn">{escape(fix)}</dd>')
     out.append("</dl>")
     if not report.lines:
         out += ["<p>No contacts to show.</p>", "</body>", "</html>"]
@@ -108,8 +133,9 @@ def render_html(report: Report) -> str:
         tds = []
         for i, value in enumerate(values):
             classes = (["num"] if i in NUMERIC else []) + (["overdue"] if i == 9 else [])
+            classes += ["name"] if i == NAME else []
             attr = f' class="{" ".join(classes)}"' if classes else ""
-            tds.append(f"<td{attr}>{escape(value)}</td>")
+            tds.append(f"<td{attr}{LABELS[i]}>{escape(value)}</td>")
         tone = "past" if line.past_cadence else "within"
         out.append(
             f'<tr class="{tone}" data-contact="{escape(line.contact.id)}">{"".join(tds)}</tr>'

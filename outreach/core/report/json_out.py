@@ -34,6 +34,9 @@ def _step(step: NextStep | None) -> dict[str, Any] | None:
         "partner_id": step.partner.id if step.partner else None,
         "partner_name": step.partner.name if step.partner else None,
         "shared_tags": list(step.shared_tags),
+        "draft_id": step.draft_id,
+        "about": step.about,
+        "about_at": _stamp(step.about_at),
     }
 
 

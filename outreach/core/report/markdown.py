@@ -22,6 +22,8 @@ def render_markdown(report: Report) -> str:
     for label, value, fine in cells.health_items(report.health):
         mark = "" if fine else " (!)"
         out.append(f"- **{label}:** {escape(value)}{mark}")
+    for fix in cells.fixes(report.health):
+        out.append(f"- **To do:** {escape(fix)}")
     out.append("")
     if not report.lines:
         out.append("No contacts to show.")

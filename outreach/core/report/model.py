@@ -7,7 +7,8 @@ journal's queries fill `HealthCounts`; nothing here does I/O.
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Protocol
 
@@ -44,8 +45,8 @@ class HealthCounts:
 
     since: datetime
     until: datetime
-    others_promoted: int  # messages sharing or promoting other people's work
-    own_promoted: int  # messages promoting the user's own work
+    others_promoted: int  # distinct items of other people's shared or promoted
+    own_promoted: int  # distinct items of the user's own promoted
     contacts_supported: int
     replies_received: int
     drafts_waiting: int  # drafted or pushed, not yet sent or discarded
@@ -53,10 +54,48 @@ class HealthCounts:
 
 
 class StepKind(enum.StrEnum):
+    """Next steps, most urgent first (docs/report-json.md explains each)."""
+
+    ANSWER = "answer"  # they wrote and nothing went back since
+    REVIEW_DRAFT = "review_draft"  # a draft to them is waiting for review
+    FEEDBACK = "feedback"  # they published or hosted something lately: say what you thought
     SHARE_EVENT = "share_event"
     INTRODUCE = "introduce"
+    MEET = "meet"  # a focus contact not met in `[report] meet_every_days`
     CHECK_IN = "check_in"
-    FEEDBACK = "feedback"  # they published or hosted something lately: say what you thought
+
+
+@dataclass(frozen=True, slots=True)
+class Reply:
+    """A genuine message from a contact."""
+
+    at: datetime
+    subject: str
+
+
+@dataclass(frozen=True, slots=True)
+class Work:
+    """Something a contact published or hosted: an event that took place, a post."""
+
+    title: str
+    at: datetime
+    kind: str = "event"  # "event" | "post"
+    url: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Situation:
+    """What the journal and the workspace know is going on with each contact.
+
+    Keyed by contact id. Filled at the edges (the journal's queries, the
+    events; later the contacts' feeds) and read by the next steps.
+    """
+
+    unanswered: Mapping[str, Reply] = field(default_factory=dict)
+    drafts_waiting: Mapping[str, int] = field(default_factory=dict)  # the oldest draft's id
+    recent_work: Mapping[str, Work] = field(default_factory=dict)
+    last_meeting: Mapping[str, datetime] = field(default_factory=dict)
+    first_seen: Mapping[str, datetime] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,6 +109,9 @@ class NextStep:
     shared_tags: tuple[str, ...] = ()
     reason: str = ""  # introduce: why the two should meet, for the intro draft
     link: str | None = None  # feedback: where their post or event is
+    draft_id: int | None = None  # review_draft: the draft waiting
+    about: str | None = None  # answer: their subject; feedback: the work's title
+    about_at: datetime | None = None  # when they wrote, or when the work appeared
 
 
 @dataclass(frozen=True, slots=True)

@@ -23,8 +23,10 @@ from outreach.core.report.model import (
     NextStep,
     Promotion,
     Report,
+    Situation,
+    Work,
 )
-from outreach.core.report.steps import EventIndex, IntroFinder, next_step
+from outreach.core.report.steps import EventIndex, IntroFinder, StepFinder, hosted_lately
 from outreach.core.validation import did_you_mean
 
 FOCUS = "focus"
@@ -47,22 +49,29 @@ def cadence_of(contact: Contact, config: Config) -> int:
     return contact.cadence_days or config.cadence(contact.circle)
 
 
-def _urgency(line: ContactLine) -> tuple[int, float, int, str, str]:
-    """Never supported first (shortest cadence, i.e. the focus list, leading), then
-    the most overdue; ties by name, so the order is stable."""
+def _urgency(line: ContactLine, days_known: int | None) -> tuple[float, int, str, str]:
+    """Days without support over the cadence, highest first. Someone never
+    supported counts from the day the journal first saw them (`days_known`),
+    so a contact added today does not outrank one unsupported for 200 days;
+    ties by cadence (the focus list first), then name, so the order is stable."""
+    days = line.days_since_support if line.days_since_support is not None else days_known
     name = line.contact.name.casefold()
-    if line.days_since_support is None:
-        return (0, 0.0, line.cadence_days, name, line.contact.id)
-    return (1, -line.days_since_support / line.cadence_days, 0, name, line.contact.id)
+    return (-(days or 0) / line.cadence_days, line.cadence_days, name, line.contact.id)
 
 
 def rank_contacts(
-    roster: Roster, activity: Mapping[str, Activity], *, config: Config, now: datetime
+    roster: Roster,
+    activity: Mapping[str, Activity],
+    *,
+    config: Config,
+    now: datetime,
+    first_seen: Mapping[str, datetime] | None = None,
 ) -> list[ContactLine]:
     """Every contact, most in need of support first (ranks are given by the caller,
     after filtering)."""
     zone = report_zone(config)
     today = now.astimezone(zone).date()
+    seen = first_seen or {}
 
     def since(moment: datetime | None) -> int | None:
         return None if moment is None else max((today - moment.astimezone(zone).date()).days, 0)
@@ -85,7 +94,12 @@ def rank_contacts(
                 days_since_support=since(support_at),
             )
         )
-    lines.sort(key=_urgency)
+    # Only someone never supported needs the day they were first seen.
+    lines.sort(
+        key=lambda line: _urgency(
+            line, None if line.days_since_support is not None else since(seen.get(line.contact.id))
+        )
+    )
     return lines
 
 
@@ -179,6 +193,7 @@ def compile_report(
     days: int | None = None,
     shared_events: Mapping[str, Collection[str]] | None = None,
     introduced: Collection[frozenset[str]] = (),
+    situation: Situation | None = None,
     circle: str | None = None,
     overdue_only: bool = False,
     limit: int | None = None,
@@ -193,23 +208,42 @@ def compile_report(
     """
     period = days if days is not None else config.report.days
     check_filters(config, circle=circle, limit=limit, days=period)
-    lines = rank_contacts(roster, activity, config=config, now=now)
+    known = situation or Situation()
+    lines = rank_contacts(roster, activity, config=config, now=now, first_seen=known.first_seen)
     if circle is not None:
         lines = [line for line in lines if line.contact.circle == circle]
     if overdue_only:
         lines = [line for line in lines if line.past_cadence]
     if limit is not None:
         lines = lines[:limit]
-    event_index = EventIndex(events, now=now, shared=shared_events or {})
-    intro_finder = IntroFinder(roster, introduced)
+    events = tuple(events)
+    # One feedback step for posts and hosted events alike. The caller's
+    # `recent_work` (posts and events since the last feedback given) is the
+    # whole story when given; without it, the events' hosts stand alone.
+    lately = (
+        {
+            cid: Work(title=item.title, at=item.at, kind=item.kind, url=item.link)
+            for cid, item in recent_work.items()
+        }
+        if recent_work is not None
+        else hosted_lately(events, now=now)
+    )
+    steps = StepFinder(
+        EventIndex(events, now=now, shared=shared_events or {}),
+        IntroFinder(roster, introduced),
+        Situation(
+            unanswered=known.unanswered,
+            drafts_waiting=known.drafts_waiting,
+            recent_work={**lately, **known.recent_work},
+            last_meeting=known.last_meeting,
+            first_seen=known.first_seen,
+        ),
+        now=now,
+        meet_every_days=config.report.meet_every_days,
+        focus=FOCUS,
+    )
     shown = tuple(
-        _ranked(
-            line,
-            position,
-            next_step(line.contact, event_index, intro_finder, recent_work)
-            if line.past_cadence
-            else None,
-        )
+        _ranked(line, position, steps.next_step(line.contact) if line.past_cadence else None)
         for position, line in enumerate(lines, start=1)
     )
     return Report(

@@ -32,7 +32,17 @@ def _object(properties: dict[str, Any]) -> dict[str, Any]:
 
 NEXT_STEP = _object(
     {
-        "kind": {"enum": ["share_event", "introduce", "check_in", "feedback"]},
+        "kind": {
+            "enum": [
+                "answer",
+                "review_draft",
+                "feedback",
+                "share_event",
+                "introduce",
+                "meet",
+                "check_in",
+            ]
+        },
         "text": {"type": "string"},
         "event_id": {"type": ["string", "null"]},
         "event_title": {"type": ["string", "null"]},
@@ -40,6 +50,9 @@ NEXT_STEP = _object(
         "partner_id": {"type": ["string", "null"]},
         "partner_name": {"type": ["string", "null"]},
         "shared_tags": _STRINGS,
+        "draft_id": {"type": ["integer", "null"]},
+        "about": {"type": ["string", "null"]},
+        "about_at": _MAYBE_TIMESTAMP,
     }
 )
 

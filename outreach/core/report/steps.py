@@ -1,8 +1,8 @@
-"""Next steps for contacts past their cadence: share an event, introduce, or check in.
+"""Next steps for contacts past their cadence, knowing what is going on.
 
-Pure. An upcoming event that matches the contact comes first, then the best
-introduction `suggest_introductions` offers for them, then a check-in shaped
-by why the relationship matters.
+Pure. In order: answer a reply, review a waiting draft, give feedback on
+their recent work, share an upcoming event, introduce them, meet a focus
+contact in person, else a check-in shaped by why the relationship matters.
 """
 
 from __future__ import annotations
@@ -12,9 +12,8 @@ from collections.abc import Collection, Iterable, Mapping
 from datetime import datetime
 
 from outreach.base.model import Contact, Event, Roster, Why
-from outreach.core.recent_work import RecentItem
-from outreach.core.report.model import NextStep, StepKind
-from outreach.core.shares import upcoming
+from outreach.core.report.model import NextStep, Situation, StepKind, Work
+from outreach.core.shares import is_over, upcoming
 from outreach.core.suggest import IntroSuggestion
 
 CHECK_INS = {
@@ -101,6 +100,11 @@ class IntroFinder:
                 if Why.CONNECT in contact.why:
                     self._connectors[tag].append(contact.id)
 
+    def exclude(self, a: str, b: str) -> None:
+        """Leave the pair out from now on (it was proposed once already)."""
+        self._known[a].add(b)
+        self._known[b].add(a)
+
     def best_for(self, contact: Contact) -> IntroSuggestion | None:
         connects = Why.CONNECT in contact.why
         pools = self._members if connects else self._connectors
@@ -126,21 +130,109 @@ class IntroFinder:
         return IntroSuggestion(a=a, b=b, shared_tags=tags, score=score)
 
 
-def next_step(
-    contact: Contact,
-    events: EventIndex,
-    intros: IntroFinder,
-    recent: Mapping[str, RecentItem] | None = None,
-) -> NextStep:
-    item = recent.get(contact.id) if recent else None
-    if item is not None:
-        where = f" ({item.link})" if item.link else ""
-        return NextStep(
-            kind=StepKind.FEEDBACK,
-            text=f"give feedback on {item.label}{where}, then"
-            f" `outreach touch {contact.id} --kind feedback`",
-            link=item.link,
-        )
+# How far back a reply still waits for an answer, and a work for feedback.
+ANSWER_WITHIN_DAYS = 30
+FEEDBACK_WITHIN_DAYS = 30
+
+
+def hosted_lately(
+    events: Iterable[Event], *, now: datetime, days: int = FEEDBACK_WITHIN_DAYS
+) -> dict[str, Work]:
+    """Per host, the latest of their events that took place in the last `days`.
+
+    The contacts' own posts (from their feeds) join these the same way: a
+    `Work` per contact, the newest winning.
+    """
+    found: dict[str, Work] = {}
+    for event in events:
+        if event.is_self_promotion or not is_over(event, now=now):
+            continue
+        ended = event.end or event.start
+        if (now - ended).days > days:
+            continue
+        current = found.get(event.host)
+        if current is None or current.at < event.start:
+            found[event.host] = Work(title=event.title, at=event.start, url=event.url)
+    return found
+
+
+class StepFinder:
+    """The next step for each contact past their cadence, in order of urgency.
+
+    Answer a reply still waiting; review a draft already waiting for them;
+    give feedback on something they recently published or hosted; share an
+    upcoming event; introduce them (no pair twice in one report, never a pair
+    the intros table knows, a declined one included); meet a focus contact
+    not met in `meet_every_days`; else check in.
+    """
+
+    def __init__(
+        self,
+        events: EventIndex,
+        intros: IntroFinder,
+        situation: Situation,
+        *,
+        now: datetime,
+        meet_every_days: int,
+        focus: str = "focus",
+    ) -> None:
+        self._events = events
+        self._intros = intros
+        self._situation = situation
+        self._now = now
+        self._meet_every = meet_every_days
+        self._focus = focus
+
+    def next_step(self, contact: Contact) -> NextStep:
+        known = self._situation
+        reply = known.unanswered.get(contact.id)
+        if reply is not None:
+            return NextStep(
+                kind=StepKind.ANSWER,
+                text=f'answer their email of {reply.at.date().isoformat()}, "{reply.subject}"',
+                about=reply.subject,
+                about_at=reply.at,
+            )
+        draft_id = known.drafts_waiting.get(contact.id)
+        if draft_id is not None:
+            return NextStep(
+                kind=StepKind.REVIEW_DRAFT,
+                text=f"review draft {draft_id}, waiting for them (`outreach drafts show"
+                f" {draft_id}`)",
+                draft_id=draft_id,
+            )
+        work = known.recent_work.get(contact.id)
+        if work is not None:
+            return feedback_step(contact, work)
+        step = share_or_introduce(contact, self._events, self._intros)
+        if step is not None:
+            return step
+        if contact.circle == self._focus:
+            met = known.last_meeting.get(contact.id)
+            if met is None or (self._now - met).days > self._meet_every:
+                since = "never met" if met is None else f"last met {met.date().isoformat()}"
+                return NextStep(kind=StepKind.MEET, text=f"meet in person ({since})")
+        return check_in(contact)
+
+
+def feedback_step(contact: Contact, work: Work) -> NextStep:
+    """Tell them what you thought of their post or event, then record it as feedback."""
+    where = f", {work.url}" if work.url else ""
+    return NextStep(
+        kind=StepKind.FEEDBACK,
+        text=f'tell them what you thought of their {work.kind} "{work.title}"'
+        f" ({work.at.date().isoformat()}{where}), then"
+        f" `outreach touch {contact.id} --kind feedback`",
+        link=work.url,
+        about=work.title,
+        about_at=work.at,
+    )
+
+
+def share_or_introduce(
+    contact: Contact, events: EventIndex, intros: IntroFinder
+) -> NextStep | None:
+    """An upcoming event to share with them, else the best introduction, else None."""
     match = events.best_for(contact)
     if match is not None:
         event, tags = match
@@ -152,14 +244,25 @@ def next_step(
             shared_tags=tags,
         )
     suggestion = intros.best_for(contact)
-    if suggestion is not None:
-        partner = suggestion.b if suggestion.a.id == contact.id else suggestion.a
-        return NextStep(
-            kind=StepKind.INTRODUCE,
-            text=f"introduce to {partner.name}: {suggestion.reason}",
-            partner=partner,
-            shared_tags=suggestion.shared_tags,
-            reason=suggestion.reason,
-        )
+    if suggestion is None:
+        return None
+    # The pair is proposed once in a report, from whichever side comes first.
+    intros.exclude(suggestion.a.id, suggestion.b.id)
+    partner = suggestion.b if suggestion.a.id == contact.id else suggestion.a
+    return NextStep(
+        kind=StepKind.INTRODUCE,
+        text=f"introduce to {partner.name}: {suggestion.reason}",
+        partner=partner,
+        shared_tags=suggestion.shared_tags,
+        reason=suggestion.reason,
+    )
+
+
+def check_in(contact: Contact) -> NextStep:
     asks = [CHECK_INS[w] for w in contact.why] or ["ask how things are going"]
     return NextStep(kind=StepKind.CHECK_IN, text=f"check in: {asks[0]}")
+
+
+def next_step(contact: Contact, events: EventIndex, intros: IntroFinder) -> NextStep:
+    """The step when nothing else is known of them: share, introduce, else check in."""
+    return share_or_introduce(contact, events, intros) or check_in(contact)

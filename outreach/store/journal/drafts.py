@@ -37,6 +37,8 @@ class SupportPlan:
     contact_id: str
     kind: TouchKind
     self_promotion: bool = False
+    item: str | None = None  # what it promotes ("event:ID"): one act of promotion per item
+    needs_line: bool = False  # support only if the draft's personal line was written
 
 
 @dataclass(frozen=True, slots=True)
@@ -154,10 +156,10 @@ def add_drafts(journal: Journal, drafts: Sequence[NewDraft], *, now: datetime) -
             "INSERT INTO draft_recipients (draft_id, contact_id) VALUES (?, ?)", recipients
         )
         db.executemany(
-            "INSERT OR IGNORE INTO draft_support (draft_id, contact_id, kind, self_promotion)"
-            " VALUES (?, ?, ?, ?)",
+            "INSERT OR IGNORE INTO draft_support (draft_id, contact_id, kind, self_promotion,"
+            " item, needs_line) VALUES (?, ?, ?, ?, ?, ?)",
             [
-                (i, s.contact_id, s.kind.value, int(s.self_promotion))
+                (i, s.contact_id, s.kind.value, int(s.self_promotion), s.item, int(s.needs_line))
                 for i, d in zip(ids, drafts, strict=True)
                 for s in d.support
             ],
@@ -300,9 +302,20 @@ def sent_event_shares(journal: Journal, event_ids: Iterable[str]) -> dict[str, s
     return sent
 
 
-def mark_sent(journal: Journal, draft_id: int, *, at: datetime, source: str, now: datetime) -> bool:
+def mark_sent(
+    journal: Journal,
+    draft_id: int,
+    *,
+    at: datetime,
+    source: str,
+    now: datetime,
+    line_written: bool = False,
+) -> bool:
     """Mark a draft sent and record the support it gives as touches, in one transaction.
 
+    Support that needs the personal line (a share's recipient) is recorded
+    only with `line_written`: the send path knows; a copy seen in the Sent
+    folder is read by its headers alone, so there it counts as contact only.
     Idempotent: a draft already sent changes nothing and
     returns False, so SMTP sending and the Sent-folder sync never both count.
     """
@@ -328,9 +341,9 @@ def mark_sent(journal: Journal, draft_id: int, *, at: datetime, source: str, now
         )
         db.execute(
             "INSERT INTO touches (contact_id, kind, direction, at, message_id, source, detail,"
-            " self_promotion, recorded_at)"
-            " SELECT contact_id, kind, ?, ?, ?, ?, ?, self_promotion, ? FROM draft_support"
-            " WHERE draft_id = ? ON CONFLICT DO NOTHING",
+            " self_promotion, recorded_at, item)"
+            " SELECT contact_id, kind, ?, ?, ?, ?, ?, self_promotion, ?, item FROM draft_support"
+            " WHERE draft_id = ? AND (needs_line = 0 OR ?) ON CONFLICT DO NOTHING",
             (
                 Direction.OUTBOUND.value,
                 stamp,
@@ -339,6 +352,7 @@ def mark_sent(journal: Journal, draft_id: int, *, at: datetime, source: str, now
                 f"draft {draft_id}",
                 iso_utc(now),
                 draft_id,
+                int(line_written),
             ),
         )
         return True

@@ -7,7 +7,7 @@ Nothing here chases anyone: stale asks are only reported.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -113,6 +113,16 @@ def introduced_pairs(journal: Journal) -> set[frozenset[str]]:
     """Every pair with an intro of any status: not to be suggested again."""
     rows = journal.connection.execute("SELECT DISTINCT contact_a, contact_b FROM intros")
     return {frozenset((str(a), str(b))) for a, b in rows}
+
+
+def intros_with_status(journal: Journal, statuses: Iterable[IntroStatus]) -> list[IntroRecord]:
+    """Every intro in one of `statuses`, oldest first (a contact's story lists theirs)."""
+    wanted = [s.value for s in statuses]
+    marks = ",".join("?" * len(wanted))
+    rows = journal.connection.execute(
+        f"SELECT {_COLUMNS} FROM intros WHERE status IN ({marks}) ORDER BY id", wanted
+    )
+    return [_intro(r) for r in rows]
 
 
 def ready_intros(journal: Journal) -> list[IntroRecord]:

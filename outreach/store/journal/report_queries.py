@@ -79,14 +79,18 @@ def activity_as_of(
     return found
 
 
-# Each runs on the slice of one partial covering index (schema v3) for the
-# period. A message sharing an event with five people is five touches but one
-# share, hence DISTINCT COALESCE(message_id, id).
+# Each runs on the slice of one partial covering index (schema v4) for the
+# period. Promotion counts items, not emails: an event shared with twenty
+# people is one item (`item`), and a share or promotion recorded by hand is
+# one of its own. A recipient's share (item empty, from a sent message)
+# supports them but promotes no one.
 _PERIOD_SUPPORT = f"""
 SELECT
-    COUNT(DISTINCT CASE WHEN kind IN ('share', 'promotion') AND self_promotion = 0
-                        THEN COALESCE(message_id, id) END),
-    COUNT(DISTINCT CASE WHEN self_promotion = 1 THEN COALESCE(message_id, id) END),
+    COUNT(DISTINCT CASE WHEN self_promotion = 0
+                         AND (item IS NOT NULL
+                              OR (kind IN ('share', 'promotion') AND message_id IS NULL))
+                        THEN COALESCE(item, 'touch:' || id) END),
+    COUNT(DISTINCT CASE WHEN self_promotion = 1 THEN COALESCE(item, 'touch:' || id) END),
     COUNT(DISTINCT CASE WHEN kind IN {_SUPPORT_SQL} AND self_promotion = 0
                         THEN contact_id END)
 FROM touches

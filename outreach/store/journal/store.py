@@ -315,6 +315,88 @@ CREATE TABLE IF NOT EXISTS indexed_addresses (
 """
 
 
+# Support, not volume (docs/report-json.md, "What counts as support"). A
+# touch that promotes something names it in `item` ('event:ID', or
+# 'touch:ROWID' for one recorded by hand), so the promotion ratio counts items
+# promoted, not emails. Receiving a share supports the recipient only when
+# the draft carried a written personal line: `draft_support.needs_line` marks
+# that support, and `mark_sent` records it only then. Existing journals: a
+# share drafted for an event promotes its host (or the user, for their own
+# event) as that event; a recipient's share touch becomes a note, kept with
+# its date and message, since no draft had a personal line then; and each
+# contact's last touch and support are worked out again from the touches.
+# `contacts_seen` remembers when each contact id was first seen.
+SUPPORT_NOT_VOLUME = """
+ALTER TABLE touches ADD COLUMN item TEXT;
+ALTER TABLE draft_support ADD COLUMN item TEXT;
+ALTER TABLE draft_support ADD COLUMN needs_line INTEGER NOT NULL DEFAULT 0;
+
+CREATE TEMP TABLE old_share_drafts AS
+SELECT d.id AS draft_id, d.message_id, d.event_id FROM drafts d WHERE d.event_id IS NOT NULL;
+
+UPDATE touches
+   SET item = 'event:' || (SELECT s.event_id FROM old_share_drafts s
+                            WHERE s.message_id = touches.message_id)
+ WHERE kind = 'share' AND message_id IN (SELECT message_id FROM old_share_drafts)
+   AND (self_promotion = 1 OR contact_id NOT IN (
+        SELECT r.contact_id FROM draft_recipients r JOIN old_share_drafts s
+            ON s.draft_id = r.draft_id WHERE s.message_id = touches.message_id));
+
+UPDATE touches
+   SET kind = 'note',
+       detail = 'received a share' || CASE WHEN detail = '' THEN '' ELSE ' (' || detail || ')' END
+ WHERE kind = 'share' AND self_promotion = 0 AND item IS NULL
+   AND message_id IN (SELECT message_id FROM old_share_drafts);
+
+UPDATE draft_support
+   SET item = 'event:' || (SELECT s.event_id FROM old_share_drafts s
+                            WHERE s.draft_id = draft_support.draft_id)
+ WHERE kind = 'share' AND draft_id IN (SELECT draft_id FROM old_share_drafts)
+   AND (self_promotion = 1 OR contact_id NOT IN (
+        SELECT r.contact_id FROM draft_recipients r WHERE r.draft_id = draft_support.draft_id));
+UPDATE draft_support SET needs_line = 1
+ WHERE kind = 'share' AND self_promotion = 0 AND item IS NULL
+   AND draft_id IN (SELECT draft_id FROM old_share_drafts);
+DROP TABLE old_share_drafts;
+
+UPDATE contact_state SET
+    (last_touch_at, last_touch_kind) = (
+        SELECT t.at, t.kind FROM touches t WHERE t.contact_id = contact_state.contact_id
+        ORDER BY t.at DESC, t.id LIMIT 1),
+    (last_support_at, last_support_kind) = (
+        SELECT t.at, t.kind FROM touches t WHERE t.contact_id = contact_state.contact_id
+           AND t.kind IN ('feedback', 'intro', 'meeting', 'promotion', 'share')
+           AND t.self_promotion = 0
+        ORDER BY t.at DESC, t.id LIMIT 1);
+
+-- The first day the journal saw each contact id (its first touch, or the
+-- first report that listed it): someone never supported ranks by how long
+-- they have been waiting, not automatically first.
+CREATE TABLE IF NOT EXISTS contacts_seen (
+    contact_id TEXT PRIMARY KEY,
+    first_seen TEXT NOT NULL
+) WITHOUT ROWID;
+INSERT OR IGNORE INTO contacts_seen (contact_id, first_seen)
+    SELECT contact_id, MIN(at) FROM touches GROUP BY contact_id;
+
+-- Each contact's last meeting (the "meet in person" step), from an index of
+-- meetings alone rather than a scan of every touch.
+CREATE INDEX IF NOT EXISTS touches_meetings ON touches (contact_id, at) WHERE kind = 'meeting';
+
+-- Replies in a period, and now also whose they are (the "answer" step), from
+-- the index alone.
+DROP INDEX touches_replies_by_time;
+CREATE INDEX touches_replies_by_time ON touches (at, kind, message_id, contact_id)
+    WHERE kind = 'reply';
+
+-- The period's promotions by item, still from the index alone.
+DROP INDEX touches_support_by_time;
+CREATE INDEX touches_support_by_time
+    ON touches (at, kind, self_promotion, contact_id, message_id, item)
+    WHERE kind IN ('feedback', 'intro', 'meeting', 'promotion', 'share') OR self_promotion = 1;
+"""
+
+
 MIGRATIONS: list[str] = [
     SCHEMA_V1,
     UNKNOWN_SENDERS_V2,
@@ -322,6 +404,7 @@ MIGRATIONS: list[str] = [
     FEEDS_AND_POSTS,
     CONSENT_AND_SENDING,
     MESSAGE_INDEX,
+    SUPPORT_NOT_VOLUME,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 

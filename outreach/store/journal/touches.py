@@ -16,8 +16,8 @@ from outreach.store.journal.store import Journal
 
 _INSERT = """
 INSERT INTO touches (contact_id, kind, direction, at, message_id, source, detail,
-                     self_promotion, recorded_at)
-VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                     self_promotion, recorded_at, item)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 ON CONFLICT DO NOTHING
 """
 
@@ -33,6 +33,7 @@ def _row(touch: Touch, recorded_at: str) -> tuple[object, ...]:
         touch.detail,
         int(touch.self_promotion),
         recorded_at,
+        touch.item,
     )
 
 
@@ -99,7 +100,7 @@ def contact_activity(journal: Journal, contact_id: str) -> ContactActivity:
 def touches_for(journal: Journal, contact_id: str, *, limit: int = 50) -> list[Touch]:
     """A contact's most recent touches, newest first."""
     rows = journal.connection.execute(
-        "SELECT contact_id, kind, at, direction, message_id, source, detail, self_promotion"
+        "SELECT contact_id, kind, at, direction, message_id, source, detail, self_promotion, item"
         " FROM touches WHERE contact_id = ? ORDER BY at DESC, id DESC LIMIT ?",
         (contact_id, limit),
     )
@@ -113,6 +114,7 @@ def touches_for(journal: Journal, contact_id: str, *, limit: int = 50) -> list[T
             source=r[5],
             detail=r[6],
             self_promotion=bool(r[7]),
+            item=r[8],
         )
         for r in rows
     ]
