@@ -13,12 +13,11 @@ import textwrap
 from outreach.core.report import cells
 from outreach.core.report.model import ContactLine, Report
 
-RED, YELLOW, GREEN, BOLD, DIM, RESET = (
+RED, YELLOW, GREEN, BOLD, RESET = (
     "\033[31m",
     "\033[33m",
     "\033[32m",
     "\033[1m",
-    "\033[2m",
     "\033[0m",
 )
 WIDTH = 80  # a terminal, and the text part of the emailed report
