@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from outreach.app.drafting import DraftBatch, discard_draft, pending_drafts, save_draft
+from outreach.app.drafting import DraftBatch, replace_own_draft
 from outreach.app.posts import events_from_feeds
 from outreach.core.digest import Digest, build_digest, digest_subject, digest_text
 from outreach.store.journal import Journal
@@ -41,20 +41,14 @@ def email_digest(
     environ: Mapping[str, str] | None = None,
 ) -> EmailedDigest:
     """Save the digest as a draft to yourself; an unsent earlier digest is discarded first."""
-    replaced = []
-    for old in pending_drafts(journal):
-        if old.kind == DIGEST_DRAFT:
-            discard_draft(workspace, journal, old.id, now=now)
-            replaced.append(old.id)
-    batch = save_draft(
+    batch, replaced = replace_own_draft(
         workspace,
         journal,
         kind=DIGEST_DRAFT,
-        to="me",
         subject=digest_subject(digest),
         text=digest_text(digest),
         now=now,
         push=push,
         environ=environ,
     )
-    return EmailedDigest(batch=batch, replaced=tuple(replaced))
+    return EmailedDigest(batch=batch, replaced=replaced)

@@ -297,6 +297,43 @@ def draft_check_in(
     return finish_batch(workspace, journal, drafts, now=now, push=push, environ=environ)
 
 
+def replace_own_draft(
+    workspace: Workspace,
+    journal: Journal,
+    *,
+    kind: str,
+    subject: str,
+    text: str,
+    html: str | None = None,
+    now: datetime,
+    push: bool | None = None,
+    environ: Mapping[str, str] | None = None,
+) -> tuple[DraftBatch, tuple[int, ...]]:
+    """Save a draft to the user, first discarding any unsent earlier one of `kind`.
+
+    A scheduled job (the report, the digest) leaves one current draft
+    waiting, not a pile of stale ones. Returns the batch and the ids replaced.
+    """
+    replaced = []
+    for old in pending_drafts(journal):
+        if old.kind == kind:
+            discard_draft(workspace, journal, old.id, now=now)
+            replaced.append(old.id)
+    batch = save_draft(
+        workspace,
+        journal,
+        kind=kind,
+        to="me",
+        subject=subject,
+        text=text,
+        html=html,
+        now=now,
+        push=push,
+        environ=environ,
+    )
+    return batch, tuple(replaced)
+
+
 def save_draft(
     workspace: Workspace,
     journal: Journal,

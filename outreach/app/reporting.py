@@ -149,18 +149,12 @@ def email_report(
     A report draft still unsent from an earlier run is discarded first: a
     weekly job leaves one current report waiting, not a pile of stale ones.
     """
-    from outreach.app.drafting import discard_draft, pending_drafts, save_draft
+    from outreach.app.drafting import replace_own_draft
 
-    replaced = []
-    for old in pending_drafts(journal):
-        if old.kind == REPORT_DRAFT:
-            discard_draft(workspace, journal, old.id, now=now)
-            replaced.append(old.id)
-    batch = save_draft(
+    batch, replaced = replace_own_draft(
         workspace,
         journal,
         kind=REPORT_DRAFT,
-        to="me",
         subject=email_subject(report),
         text=render_table(report),
         html=render_html(report),
@@ -168,7 +162,7 @@ def email_report(
         push=push,
         environ=environ,
     )
-    return EmailedReport(batch=batch, replaced=tuple(replaced))
+    return EmailedReport(batch=batch, replaced=replaced)
 
 
 # --- the top next steps as drafts ---

@@ -16,6 +16,37 @@ from datetime import UTC, datetime, timedelta, timezone
 from email.utils import parsedate_tz
 from typing import NoReturn
 
+# Stamps of list managers other than Mailman: fml and its Japanese kin
+# (X-ML-Name, X-MLServer, X-ML-Count, X-Mail-Count), Ecartis, ListProc,
+# LISTSERV, and Mailman's own notices to list owners (X-List-Administrivia).
+LIST_MANAGER_FIELDS: tuple[str, ...] = (
+    "X-ML-Name",
+    "X-MLServer",
+    "X-ML-Count",
+    "X-Mail-Count",
+    "X-Mailing-List",
+    "X-Ecartis-Version",
+    "X-Listprocessor-Version",
+    "X-Listserver",
+    "X-List-Administrivia",
+)
+# Headers that bulk mailers stamp on each campaign message; a person's mail
+# client never writes them.
+BULK_MAILER_FIELDS: tuple[str, ...] = (
+    "X-Campaign",
+    "X-Campaign-Id",
+    "X-CampaignID",
+    "X-Mailer-RecptId",
+    "X-MC-User",
+    "X-SG-EID",
+    "X-Mailjet-Campaign",
+    "X-Mailin-Campaign",
+    "X-Roving-Campaignid",
+    "X-Listmonk-Campaign",
+    "X-CSA-Complaints",
+    "X-Newsletter",
+)
+
 # Every field sync asks the server for (IMAP `BODY.PEEK[HEADER.FIELDS (...)]`).
 # classify and match may read only these, so a Maildir file (whole header) and
 # an IMAP fetch (these fields) of the same message get the same verdict.
@@ -70,27 +101,8 @@ FETCH_FIELDS: tuple[str, ...] = (
     "X-Mailer",
     "Path",
     "Newsgroups",
-    "X-ML-Name",
-    "X-MLServer",
-    "X-ML-Count",
-    "X-Mail-Count",
-    "X-Mailing-List",
-    "X-Ecartis-Version",
-    "X-Listprocessor-Version",
-    "X-Listserver",
-    "X-List-Administrivia",
-    "X-Campaign",
-    "X-Campaign-Id",
-    "X-CampaignID",
-    "X-Mailer-RecptId",
-    "X-MC-User",
-    "X-SG-EID",
-    "X-Mailjet-Campaign",
-    "X-Mailin-Campaign",
-    "X-Roving-Campaignid",
-    "X-Listmonk-Campaign",
-    "X-CSA-Complaints",
-    "X-Newsletter",
+    *LIST_MANAGER_FIELDS,
+    *BULK_MAILER_FIELDS,
 )
 
 # A field line: a name of printable ASCII but colon, optional white space

@@ -12,38 +12,8 @@ from __future__ import annotations
 import re
 from collections.abc import Set
 
-from outreach.core.headers import HeaderBlock
+from outreach.core.headers import BULK_MAILER_FIELDS, LIST_MANAGER_FIELDS, HeaderBlock
 
-# Stamps of list managers other than Mailman: fml and its Japanese kin
-# (X-ML-Name, X-MLServer, X-ML-Count, X-Mail-Count), Ecartis, ListProc,
-# LISTSERV, and Mailman's own notices to list owners (X-List-Administrivia).
-LIST_MANAGER_FIELDS: tuple[str, ...] = (
-    "X-ML-Name",
-    "X-MLServer",
-    "X-ML-Count",
-    "X-Mail-Count",
-    "X-Mailing-List",
-    "X-Ecartis-Version",
-    "X-Listprocessor-Version",
-    "X-Listserver",
-    "X-List-Administrivia",
-)
-# Headers that bulk mailers stamp on each campaign message; a person's mail
-# client never writes them.
-BULK_MAILER_FIELDS: tuple[str, ...] = (
-    "X-Campaign",
-    "X-Campaign-Id",
-    "X-CampaignID",
-    "X-Mailer-RecptId",
-    "X-MC-User",
-    "X-SG-EID",
-    "X-Mailjet-Campaign",
-    "X-Mailin-Campaign",
-    "X-Roving-Campaignid",
-    "X-Listmonk-Campaign",
-    "X-CSA-Complaints",
-    "X-Newsletter",
-)
 # X-Mailer values of mass-mailing software (lower-cased substrings).
 BULK_MAILERS: tuple[str, ...] = (
     "phplist",
